@@ -1,0 +1,198 @@
+"""Parley's store: one type with a few verbs over three backends chosen by one store string.
+
+- a folder path (default ``./parley-data``): the embedded on-disk engine, owned by one process;
+- ``memory:``: the same engine in memory, for tests and throwaway work;
+- an ``http(s)://`` URL: a SPARQL 1.1 endpoint with the Graph Store Protocol.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Iterable, Mapping
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
+
+from graph.backends import Backend, SelectRows
+from graph.errors import QueryError, StoreError
+from graph.terms import Triple, nt
+
+DEFAULT_STORE = "./parley-data"
+ENV_STORE = "PARLEY_STORE"
+
+Bindings = Mapping[str, Node]
+
+
+@dataclass(frozen=True)
+class StoreCounts:
+    quads: int
+    graphs: int
+    classes: list[tuple[str, int]]
+
+
+class Store:
+    """A Parley store.
+
+    >>> store = Store.open("memory:")
+    >>> g = URIRef("https://parley.example/id/actor/x")
+    >>> store.write(put={g: [(g, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("X"))]})
+    >>> store.select("SELECT ?l WHERE { ?s ?p ?l }").rows
+    [(rdflib.term.Literal('X'),)]
+    """
+
+    def __init__(self, backend: Backend, spec: str) -> None:
+        self.backend = backend
+        self.spec = spec
+
+    @classmethod
+    def open(cls, spec: str | None = None, *, create: bool = False, timeout: float = 10.0) -> "Store":
+        """Open the store named by `spec` (or ``$PARLEY_STORE``, or ``./parley-data``).
+
+        :param create: create an on-disk store folder that does not exist yet.
+        :param timeout: seconds to wait for a remote endpoint before giving up.
+        :raises StoreInUseError: another process owns the store folder.
+        :raises StoreError: the store cannot be opened.
+        """
+        spec = spec or os.environ.get(ENV_STORE) or DEFAULT_STORE
+        if spec == "memory:":
+            from graph.backends.embedded import EmbeddedBackend
+
+            return cls(EmbeddedBackend(None, create=True), spec)
+        if spec.startswith(("http://", "https://")):
+            from graph.backends.remote import RemoteBackend
+
+            return cls(RemoteBackend(spec, timeout=timeout), spec)
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", spec) and not Path(spec).exists():
+            raise StoreError(f"unknown store {spec!r}: give a folder path, memory: or an http(s):// URL")
+        from graph.backends.embedded import EmbeddedBackend
+
+        return cls(EmbeddedBackend(spec, create=create), spec)
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def write(self, *, put: Mapping[URIRef, Iterable[Triple]] | None = None,
+              remove: Iterable[URIRef] = ()) -> None:
+        """Replace the named graphs in `put` with the given triples and drop those in `remove`, atomically.
+
+        :raises WriteError: nothing was written (a bad term, the store refused).
+        """
+        put = put or {}
+        drops = set(remove) | set(put)
+        parts = [f"DROP SILENT GRAPH {nt(g)}" for g in sorted(drops)]
+        body = []
+        for g, triples in put.items():
+            lines = [f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o in triples]
+            if lines:
+                body.append(f"GRAPH {nt(g)} {{\n" + "\n".join(lines) + "\n}")
+        if body:
+            parts.append("INSERT DATA {\n" + "\n".join(body) + "\n}")
+        if parts:
+            self.backend.update(" ;\n".join(parts))
+
+    def add_graph(self, name: URIRef, triples: Iterable[Triple]) -> None:
+        """Add (or replace) one named graph."""
+        self.write(put={name: triples})
+
+    def remove_graph(self, name: URIRef) -> None:
+        """Drop one named graph (nothing happens if it is not there)."""
+        self.write(remove=[name])
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def select(self, query: str, bindings: Bindings | None = None, *, union: bool = True,
+               limit: int | None = None) -> SelectRows:
+        """Run a SELECT; `bindings` give variables their values as RDF terms, never as pasted text."""
+        return self.backend.select(bind(query, bindings), union=union, limit=limit)
+
+    def ask(self, query: str, bindings: Bindings | None = None, *, union: bool = True) -> bool:
+        return self.backend.ask(bind(query, bindings), union=union)
+
+    def construct(self, query: str, bindings: Bindings | None = None, *, union: bool = True) -> Graph:
+        return self.backend.construct(bind(query, bindings), union=union)
+
+    def graph(self, name: URIRef) -> Graph:
+        """The triples of one named graph."""
+        return self.backend.construct(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {nt(name)} {{ ?s ?p ?o }} }}", union=False)
+
+    def graph_names(self) -> list[URIRef]:
+        return [URIRef(g) for g in self.backend.graph_names()]
+
+    def dump(self, out: BinaryIO, fmt: str = "nquads") -> None:
+        """Write every quad, in 'nquads' or 'trig'."""
+        if fmt not in ("nquads", "trig"):
+            raise StoreError(f"cannot dump a dataset as {fmt!r}: use nquads or trig")
+        self.backend.dump(out, fmt)
+
+    def counts(self) -> StoreCounts:
+        rows = self.backend.select(
+            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) ?c",
+            union=True, limit=None).rows
+        classes = [(str(c), int(n)) for c, n in rows if c is not None and isinstance(n, Literal)]
+        return StoreCounts(self.backend.quad_count(), len(self.backend.graph_names()), classes)
+
+    def flush(self) -> None:
+        self.backend.flush()
+
+    def backup(self, target: str) -> None:
+        """Copy the store to a new folder that opens as a store of its own (embedded stores only)."""
+        from graph.backends.embedded import ENGINE_DIR, EmbeddedBackend
+
+        if not isinstance(self.backend, EmbeddedBackend):
+            raise StoreError("backup works on an embedded store; back up a remote endpoint with its own tools")
+        folder = Path(target)
+        if folder.exists() and any(folder.iterdir()):
+            raise StoreError(f"backup folder {folder} exists and is not empty; name a new folder")
+        folder.mkdir(parents=True, exist_ok=True)
+        self.backend.backup(str(folder / ENGINE_DIR))
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+_TOKEN = re.compile(
+    r'''(?P<skip>"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'|"(?:[^"\\\n]|\\.)*"'''
+    r"""|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\x00-\x20]*>|\#[^\n]*)"""
+    r"""|(?P<where>\bWHERE\b)|(?P<open>\{)|(?P<close>\})|(?P<word>\b(?:ASK|SELECT|CONSTRUCT|DESCRIBE)\b)""",
+    re.IGNORECASE,
+)
+
+
+def bind(query: str, bindings: Bindings | None) -> str:
+    """Give variables values by adding a VALUES block at the start of the query's outermost WHERE group.
+
+    Values are RDF terms written in N-Triples syntax, so no user text is ever pasted into the query.
+
+    >>> bind("SELECT ?n WHERE { ?a <http://x/n> ?n }", {"a": URIRef("http://x/a")})
+    'SELECT ?n WHERE { VALUES (?a) { (<http://x/a>) } ?a <http://x/n> ?n }'
+    """
+    if not bindings:
+        return query
+    names = sorted(bindings)
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise QueryError(f"bad parameter name {name!r}")
+    values = "VALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(
+        nt(bindings[n]) for n in names) + ") } "
+    depth = 0
+    after_where = False
+    for m in _TOKEN.finditer(query):
+        kind = m.lastgroup
+        if kind == "where" and depth == 0:
+            after_where = True
+        elif kind == "open":
+            if depth == 0 and after_where:
+                return query[: m.end()] + " " + values + query[m.end():].lstrip()
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+    raise QueryError("a query with parameters needs an explicit `WHERE { … }` clause")

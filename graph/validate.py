@@ -1,0 +1,55 @@
+"""SHACL validation of Parley data against `ontology/shapes.ttl`, with a readable report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+import ontology
+from ontology.namespaces import RDF, SH
+
+
+@dataclass(frozen=True)
+class Violation:
+    focus: str
+    path: str | None
+    message: str
+    severity: str
+
+    def __str__(self) -> str:
+        where = f" ({self.path})" if self.path else ""
+        return f"{self.severity}: <{self.focus}>{where}: {self.message}"
+
+
+def shacl(data: Graph) -> list[Violation]:
+    """Check `data` (with the ontology and vocabularies) against Parley's shapes; [] when it conforms."""
+    import pyshacl
+
+    # A fresh shapes graph for every run: pySHACL may change the one it is given.
+    conforms, report, _ = pyshacl.validate(
+        data, shacl_graph=ontology.shapes_graph(), ont_graph=ontology.ontology_graph(), inference="none",
+        abort_on_first=False, allow_warnings=True, advanced=True)
+    if conforms:
+        return []
+    assert isinstance(report, Graph)
+    out = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        path = report.value(result, SH.resultPath)
+        message = report.value(result, SH.resultMessage)
+        severity = report.value(result, SH.resultSeverity)
+        out.append(Violation(str(focus), _short(path), str(message or "constraint not met"),
+                             str(severity).rsplit("#", 1)[-1] if severity else "Violation"))
+    return sorted(out, key=lambda v: (v.focus, v.path or "", v.message))
+
+
+def _short(path: Node | None) -> str | None:
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        for prefix, ns in ontology.PREFIXES.items():
+            if str(path).startswith(ns):
+                return f"{prefix}:{str(path)[len(ns):]}"
+    return str(path)

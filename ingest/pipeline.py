@@ -1,0 +1,235 @@
+"""`parley ingest` for record files: read, resolve references, map, check with SHACL, write per file.
+
+Every file is checked before anything is written; each file is then written in one transaction, so a
+store after a failed ingest is exactly the store before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+
+from graph.errors import InputError
+from graph.iri import mint
+from graph.store import Store
+from graph.terms import Triple, nt
+from ingest.mapping import KIND_PATH, Mapper
+from ingest.records import Record, RecordFile, Where, read_record_file
+from ingest.yamlsafe import decode
+from ontology.namespaces import PARLEY
+
+# The order in which `ref:any` looks for an id.
+ANY_ORDER = ["actor", "event", "issue", "document", "place", "source", "statement"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class FileReport:
+    path: str
+    collection: str
+    added: list[URIRef] = field(default_factory=list)
+    replaced: list[URIRef] = field(default_factory=list)
+    unchanged: list[URIRef] = field(default_factory=list)
+    removed: list[URIRef] = field(default_factory=list)
+    statements: int = 0
+    claims: int = 0
+    triples: int = 0
+
+
+@dataclass
+class IngestReport:
+    files: list[FileReport]
+    dry_run: bool
+
+    def total(self, what: str) -> int:
+        return sum(len(getattr(f, what)) if isinstance(getattr(f, what), list) else getattr(f, what)
+                   for f in self.files)
+
+
+def ingest_files(store: Store, paths: Sequence[str | Path], *, dry_run: bool = False, replace_source: bool = False,
+                 check_shapes: bool = True, progress: Progress | None = None,
+                 uploads: dict[str, bytes] | None = None) -> IngestReport:
+    """Ingest record files into `store`.
+
+    :param replace_source: also remove the graphs a file's collection holds that the file no longer has.
+    :param uploads: file contents by name, for files that do not come from disk (the UI's uploads).
+    :raises InputError: the first problem found, with file, line, column and field; nothing is written.
+    """
+    files = [read_record_file(p, data=(uploads or {}).get(str(p))) for p in paths]
+    plan = _Plan(store, files)
+    plan.check()
+    reports: list[tuple[FileReport, dict[URIRef, list[Triple]]]] = []
+    for record_file in files:
+        graphs = Mapper(record_file, plan.kind_of, plan.source_texts).run()
+        if check_shapes:
+            plan.check_shapes(record_file, graphs)
+        reports.append((plan.diff(record_file, graphs, replace_source), graphs))
+    if not dry_run:
+        for n, (report, graphs) in enumerate(reports, 1):
+            put = {g: graphs[g] for g in report.added + report.replaced}
+            if put or report.removed:
+                store.write(put=put, remove=report.removed)
+            if progress:
+                progress(f"[{n}/{len(reports)}] {report.path}: {len(report.added)} added, "
+                         f"{len(report.replaced)} replaced, {len(report.unchanged)} unchanged, "
+                         f"{len(report.removed)} removed")
+        store.flush()
+    return IngestReport([r for r, _ in reports], dry_run)
+
+
+class _Plan:
+    """What the files define, what they refer to, and what the store already holds."""
+
+    def __init__(self, store: Store, files: list[RecordFile]) -> None:
+        self.store = store
+        self.files = files
+        self.defined: dict[tuple[str, str], tuple[RecordFile, Record]] = {}
+        self.in_store: set[tuple[str, str]] = set()
+        self.source_texts: dict[str, str] = {}
+
+    def check(self) -> None:
+        for f in self.files:
+            for r in f.records:
+                key = (r.kind, r.id)
+                if key in self.defined:
+                    other = self.defined[key][1].where
+                    raise r.where.error(f"{r.kind} {r.id!r} is defined twice (also at {other.file}:{other.line})")
+                self.defined[key] = (f, r)
+        self._look_up_store()
+        for f in self.files:
+            for ref in f.references:
+                self.kind_of(ref.id, ref.kind, ref.where)
+        self._load_source_texts()
+        for f in self.files:
+            for r in f.of_kind("statement"):
+                self._check_statement(r)
+        self._check_collections()
+
+    def _look_up_store(self) -> None:
+        wanted = {(kind, ref.id) for f in self.files for ref in f.references
+                  for kind in (ANY_ORDER if ref.kind == "any" else [ref.kind])} - set(self.defined)
+        if not wanted:
+            return
+        by_iri = {mint(KIND_PATH[k], i): (k, i) for k, i in wanted}
+        iris = sorted(by_iri)
+        for chunk in range(0, len(iris), 500):
+            values = " ".join(nt(i) for i in iris[chunk:chunk + 500])
+            rows = self.store.select(f"SELECT DISTINCT ?s WHERE {{ VALUES ?s {{ {values} }} ?s a ?type }}").rows
+            self.in_store |= {by_iri[URIRef(str(row[0]))] for row in rows}
+
+    def kind_of(self, record_id: str, kind: str = "any", where: Where | None = None) -> str:
+        for k in ANY_ORDER if kind == "any" else [kind]:
+            if (k, record_id) in self.defined or (k, record_id) in self.in_store:
+                return k
+        what = "record" if kind == "any" else kind
+        message = f"unknown {what} {record_id!r}: define it in this file or another file given with it"
+        if where is None:
+            raise InputError(message)
+        raise where.error(message)
+
+    def _load_source_texts(self) -> None:
+        for f in self.files:
+            for r in f.of_kind("source"):
+                if "text_file" not in r.data:
+                    continue
+                path = Path(f.path).parent / r.data["text_file"]
+                try:
+                    data = path.read_bytes()
+                except OSError as e:
+                    raise r.where.error(f"text_file {r.data['text_file']!r}: {e.strerror}") from None
+                self.source_texts[r.id] = decode(data, str(path))
+        wanted = {r.data["source"] for f in self.files for r in f.of_kind("statement")} - set(self.source_texts)
+        wanted -= {i for (k, i) in self.defined if k == "source"}
+        for source_id in sorted(wanted):
+            rows = self.store.select("SELECT ?t WHERE { ?s ?p ?t }",
+                                     {"s": mint("source", source_id), "p": PARLEY.sourceText}).rows
+            if rows and rows[0][0] is not None:
+                self.source_texts[source_id] = str(rows[0][0])
+
+    def _check_statement(self, r: Record) -> None:
+        d = r.data
+        text = self.source_texts.get(d["source"])
+        field_where = Where(r.where.file, r.where.line, r.where.column, f"{r.where.field}.span")
+        if "span" in d:
+            span = d["span"]
+            if len(span) != 2 or not 0 <= span[0] <= span[1]:
+                raise field_where.error("span is [start, end] with 0 <= start <= end")
+            if text is None:
+                raise field_where.error(f"a span needs the source {d['source']!r} to have a text_file")
+            if text[span[0]:span[1]] != d["text"]:
+                found = text[span[0]:span[1]]
+                raise field_where.error(f"the source text at [{span[0]}, {span[1]}] is {found[:60]!r}…, "
+                                        f"not the statement text {d['text'][:60]!r}…")
+        elif text is not None and (start := text.find(d["text"])) >= 0:
+            d["span"] = [start, start + len(d["text"])]
+        for i, claim in enumerate(d.get("claims", [])):
+            if "quote" in claim and claim["quote"] not in d["text"]:
+                raise Where(r.where.file, r.where.line, r.where.column,
+                            f"{r.where.field}.claims[{i}].quote").error(
+                    f"the quote {claim['quote'][:60]!r} does not occur in the statement text")
+
+    def _check_collections(self) -> None:
+        owners: dict[URIRef, tuple[RecordFile, Record]] = {
+            mint(KIND_PATH[r.kind], r.id): (f, r) for f in self.files for r in f.records}
+        iris = sorted(owners)
+        for chunk in range(0, len(iris), 500):
+            values = " ".join(nt(i) for i in iris[chunk:chunk + 500])
+            rows = self.store.select(
+                f"SELECT ?g ?c WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?g {nt(PARLEY.collection)} ?c }} }}",
+                union=False).rows
+            for g, c in rows:
+                f, r = owners[URIRef(str(g))]
+                if str(c) != str(mint("collection", f.collection)):
+                    other = str(c).rsplit("/", 1)[-1]
+                    raise r.where.error(f"{r.kind} {r.id!r} is already defined in collection {other!r}; "
+                                        f"refer to it by id instead of defining it again")
+
+    def check_shapes(self, record_file: RecordFile, graphs: dict[URIRef, list[Triple]]) -> None:
+        from graph.validate import shacl
+
+        data = Graph()
+        for triples in graphs.values():
+            for t in triples:
+                data.add(t)
+        violations = shacl(data)
+        if violations:
+            first = violations[0]
+            where = self._where_of(record_file, first.focus)
+            more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
+            raise where.error(f"SHACL: {first.message} [{first.path or 'node'} of <{first.focus}>]{more}")
+
+    def _where_of(self, record_file: RecordFile, focus: str) -> Where:
+        for r in record_file.records:
+            if focus.startswith(str(mint(KIND_PATH[r.kind], r.id))) or r.id in focus:
+                return r.where
+        return Where(record_file.path, 1, 1, "")
+
+    def diff(self, record_file: RecordFile, graphs: dict[URIRef, list[Triple]], replace_source: bool) -> FileReport:
+        report = FileReport(record_file.path, record_file.collection)
+        report.statements = len(record_file.of_kind("statement"))
+        report.claims = sum(len(r.data.get("claims", [])) for r in record_file.of_kind("statement"))
+        report.triples = sum(len(t) for t in graphs.values())
+        collection = mint("collection", record_file.collection)
+        rows = self.store.select(
+            f"SELECT ?g ?h WHERE {{ GRAPH ?g {{ ?g {nt(PARLEY.collection)} {nt(collection)} . "
+            f"OPTIONAL {{ ?g {nt(PARLEY.contentHash)} ?h }} }} }}", union=False).rows
+        existing = {URIRef(str(g)): (str(h) if isinstance(h, Literal) else None) for g, h in rows}
+        for name, triples in graphs.items():
+            digest = str(triples[-1][2])
+            if name not in existing:
+                report.added.append(name)
+            elif existing[name] == digest:
+                report.unchanged.append(name)
+            else:
+                report.replaced.append(name)
+        if replace_source:
+            report.removed = sorted(set(existing) - set(graphs))
+        return report
+
+
+def record_ids(files: Iterable[RecordFile]) -> list[tuple[str, str]]:
+    return [(r.kind, r.id) for f in files for r in f.records]

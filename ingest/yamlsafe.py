@@ -1,0 +1,122 @@
+"""A YAML reader for record files that keeps every value's position and refuses YAML's traps.
+
+Scalars stay text (the schema types them later), so YAML 1.1's `NO`→False, `010`→8 and `12:30`→750
+cannot happen. Anchors, aliases, tags, duplicate keys, several documents and deep nesting are refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+import yaml
+
+from graph.errors import InputError
+
+MAX_DEPTH = 64
+NULLS = {"", "~", "null", "Null", "NULL"}
+
+
+@dataclass
+class Node:
+    """A YAML value with where it stands (1-based line and column)."""
+
+    value: Union[str, None, dict[str, "Node"], list["Node"]]
+    line: int
+    column: int
+    keys: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def decode(data: bytes, filename: str) -> str:
+    """UTF-8 text of a file (a BOM is dropped); a clear error that says where the first bad byte is."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        before = data[: e.start]
+        line = before.count(b"\n") + 1
+        column = e.start - (before.rfind(b"\n") + 1) + 1
+        raise InputError(f"not UTF-8 text (byte 0x{data[e.start]:02x}); save the file as UTF-8",
+                         file=filename, line=line, column=column) from None
+    return text.replace("\r\n", "\n")
+
+
+def parse(text: str, filename: str) -> Node:
+    """Parse one YAML document into a tree of `Node`s.
+
+    >>> parse("country: NO\\nn: 010", "x.yaml").value["country"].value
+    'NO'
+    """
+    stack: list[tuple[Node, str | None]] = []  # (container, pending key for mappings)
+    root: Node | None = None
+    documents = 0
+
+    def err(message: str, mark: yaml.Mark) -> InputError:
+        return InputError(message, file=filename, line=mark.line + 1, column=mark.column + 1)
+
+    def attach(node: Node, mark: yaml.Mark) -> None:
+        nonlocal root
+        if not stack:
+            root = node
+            return
+        parent, key = stack[-1]
+        if isinstance(parent.value, list):
+            parent.value.append(node)
+            return
+        assert isinstance(parent.value, dict)
+        if key is None:
+            if not isinstance(node.value, str):
+                raise err("a mapping key must be plain text", mark)
+            if node.value in parent.value or node.value in parent.keys:
+                raise err(f"duplicate key {node.value!r} (each key may appear once)", mark)
+            parent.keys[node.value] = (node.line, node.column)
+            stack[-1] = (parent, node.value)
+        else:
+            parent.value[key] = node
+            stack[-1] = (parent, None)
+
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            mark = event.start_mark
+            if isinstance(event, yaml.AliasEvent):
+                raise err("YAML aliases (*name) are not allowed in record files", mark)
+            if getattr(event, "anchor", None):
+                raise err("YAML anchors (&name) are not allowed in record files", mark)
+            tag = getattr(event, "tag", None)
+            if tag not in (None, "!") and not (isinstance(event, yaml.ScalarEvent) and tag == "tag:yaml.org,2002:str"):
+                raise err(f"YAML tags ({tag}) are not allowed in record files", mark)
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise err("a record file holds one YAML document; found a second `---`", mark)
+            elif isinstance(event, yaml.ScalarEvent):
+                plain = event.implicit[0] and event.style in (None, "")
+                value = None if plain and event.value in NULLS else event.value
+                attach(Node(value, mark.line + 1, mark.column + 1), mark)
+            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if len(stack) >= MAX_DEPTH:
+                    raise err(f"nesting deeper than {MAX_DEPTH} levels", mark)
+                container: dict[str, Node] | list[Node] = {} if isinstance(event, yaml.MappingStartEvent) else []
+                node = Node(container, mark.line + 1, mark.column + 1)
+                attach(node, mark)
+                stack.append((node, None))
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                stack.pop()
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        problem = e.problem or e.context or "malformed YAML"
+        if mark is None:
+            raise InputError(f"malformed YAML: {problem}", file=filename) from None
+        raise err(f"malformed YAML: {problem}", mark) from None
+    except yaml.reader.ReaderError as e:
+        before = text[: e.position]
+        line, column = before.count("\n") + 1, e.position - (before.rfind("\n") + 1) + 1
+        char = f"#x{e.character:04x}" if isinstance(e.character, int) else repr(e.character)
+        raise InputError(f"malformed YAML: unacceptable character {char}: {e.reason}", file=filename,
+                         line=line, column=column) from None
+    except yaml.YAMLError as e:
+        raise InputError(f"malformed YAML: {e}", file=filename) from None
+    if root is None:
+        raise InputError("the file is empty; a record file starts with `parley: 1`", file=filename, line=1)
+    return root
