@@ -1,0 +1,1 @@
+"""Getting knowledge into Parley: YAML records and transcripts → RDF with provenance."""

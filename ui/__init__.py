@@ -1,0 +1,1 @@
+"""Parley's faces: the `parley` command and the Streamlit app."""
