@@ -17,7 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from graph.backends import Backend, SelectRows
-from graph.errors import QueryError, StoreError
+from graph.errors import QueryError, StoreError, WriteError
 from graph.terms import Triple, nt
 
 DEFAULT_STORE = "./parley-data"
@@ -80,19 +80,34 @@ class Store:
     # -- writing -----------------------------------------------------------------------------------
 
     def write(self, *, put: Mapping[URIRef, Iterable[Triple]] | None = None,
-              remove: Iterable[URIRef] = ()) -> None:
+              remove: Iterable[URIRef] = (), fresh: bool = False) -> None:
         """Replace the named graphs in `put` with the given triples and drop those in `remove`, atomically.
 
+        :param fresh: the caller knows none of the graphs in `put` exists yet, so they can be added with the
+            engine's (equally atomic, much faster) N-Quads load instead of a SPARQL update.
         :raises WriteError: nothing was written (a bad term, the store refused).
         """
         put = put or {}
+        remove = list(remove)
+        if fresh and not remove:
+            try:
+                data = "".join(f"{nt(s)} {nt(p)} {nt(o)} {nt(g)} .\n" for g, triples in put.items()
+                               for s, p, o in triples)
+            except (TypeError, ValueError) as e:
+                raise WriteError(f"write refused, nothing stored: {e}") from None
+            if data:
+                self.backend.add_nquads(data.encode())
+            return
         drops = set(remove) | set(put)
-        parts = [f"DROP SILENT GRAPH {nt(g)}" for g in sorted(drops)]
-        body = []
-        for g, triples in put.items():
-            lines = [f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o in triples]
-            if lines:
-                body.append(f"GRAPH {nt(g)} {{\n" + "\n".join(lines) + "\n}")
+        try:
+            parts = [f"DROP SILENT GRAPH {nt(g)}" for g in sorted(drops)]
+            body = []
+            for g, triples in put.items():
+                lines = [f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o in triples]
+                if lines:
+                    body.append(f"GRAPH {nt(g)} {{\n" + "\n".join(lines) + "\n}")
+        except (TypeError, ValueError) as e:  # terms.to_ox refuses what is not valid RDF
+            raise WriteError(f"write refused, nothing stored: {e}") from None
         if body:
             parts.append("INSERT DATA {\n" + "\n".join(body) + "\n}")
         if parts:
@@ -181,8 +196,11 @@ def bind(query: str, bindings: Bindings | None) -> str:
     for name in names:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise QueryError(f"bad parameter name {name!r}")
-    values = "VALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(
-        nt(bindings[n]) for n in names) + ") } "
+    try:
+        values = "VALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(
+            nt(bindings[n]) for n in names) + ") } "
+    except (TypeError, ValueError) as e:
+        raise QueryError(f"a parameter value is not a valid RDF term: {e}") from None
     depth = 0
     after_where = False
     for m in _TOKEN.finditer(query):

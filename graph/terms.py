@@ -23,16 +23,19 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     >>> to_ox(URIRef("https://parley.example/id/actor/x"))
     <NamedNode value=https://parley.example/id/actor/x>
     """
-    if isinstance(term, URIRef):
-        return _named(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=_named(str(term.datatype)))
-        return ox.Literal(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
+    try:
+        if isinstance(term, URIRef):
+            return _named(str(term))
+        if isinstance(term, Literal):
+            if term.language:
+                return ox.Literal(str(term), language=term.language)
+            if term.datatype is not None:
+                return ox.Literal(str(term), datatype=_named(str(term.datatype)))
+            return ox.Literal(str(term))
+        if isinstance(term, BNode):
+            return ox.BlankNode(str(term))
+    except ValueError as e:  # pyoxigraph's message does not say which term
+        raise ValueError(f"not a valid RDF term {term!r}: {e}") from None
     raise TypeError(f"not an RDF term: {term!r}")
 
 

@@ -89,9 +89,9 @@ class EmbeddedBackend:
         variables = [v.value for v in result.variables]
         rows: list[tuple] = []
         for solution in result:
-            rows.append(tuple(None if (t := solution[i]) is None else from_ox(t) for i in range(len(variables))))
-            if limit is not None and len(rows) >= limit:
+            if limit is not None and len(rows) >= limit:  # checked first, so that limit=0 gives no rows
                 break
+            rows.append(tuple(None if (t := solution[i]) is None else from_ox(t) for i in range(len(variables))))
         return SelectRows(variables, rows)
 
     def ask(self, query: str, *, union: bool = True) -> bool:
