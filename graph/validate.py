@@ -27,9 +27,16 @@ def shacl(data: Graph) -> list[Violation]:
     """Check `data` (with the ontology and vocabularies) against Parley's shapes; [] when it conforms."""
     import pyshacl
 
-    # A fresh shapes graph for every run: pySHACL may change the one it is given.
+    # The vocabularies go into the data graph itself: the shapes check that a value is a concept of
+    # its scheme, and pySHACL does not mix an ontology graph in without inference. A fresh shapes
+    # graph for every run: pySHACL may change the one it is given.
+    merged = Graph()
+    for triple in data:
+        merged.add(triple)
+    for triple in ontology.ontology_graph():
+        merged.add(triple)
     conforms, report, _ = pyshacl.validate(
-        data, shacl_graph=ontology.shapes_graph(), ont_graph=ontology.ontology_graph(), inference="none",
+        merged, shacl_graph=ontology.shapes_graph(), inference="none",
         abort_on_first=False, allow_warnings=True, advanced=True)
     if conforms:
         return []

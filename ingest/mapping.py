@@ -303,8 +303,9 @@ def selector(node: URIRef, source: URIRef, exact: str, start: int | None, source
         out += [(q, OA.prefix, Literal(source_text[max(0, start - 32):start])),
                 (q, OA.suffix, Literal(source_text[end:end + 32])),
                 (node, OA.hasSelector, p), (p, RDF.type, OA.TextPositionSelector),
-                (p, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)),
-                (p, OA.end, Literal(end, datatype=XSD.nonNegativeInteger))]
+                # xsd:integer, not Web Annotation's xsd:nonNegativeInteger: Oxigraph stores integer-derived
+                # types as xsd:integer, and a value must read back as it was written (the shapes check >= 0).
+                (p, OA.start, Literal(start)), (p, OA.end, Literal(end))]
     return out
 
 

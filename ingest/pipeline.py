@@ -72,7 +72,7 @@ def ingest_files(store: Store, paths: Sequence[str | Path], *, dry_run: bool = F
         for n, (report, graphs) in enumerate(reports, 1):
             put = {g: graphs[g] for g in report.added + report.replaced}
             if put or report.removed:
-                store.write(put=put, remove=report.removed)
+                store.write(put=put, remove=report.removed, fresh=not report.replaced and not report.removed)
             if progress:
                 progress(f"[{n}/{len(reports)}] {report.path}: {len(report.added)} added, "
                          f"{len(report.replaced)} replaced, {len(report.unchanged)} unchanged, "

@@ -1,0 +1,195 @@
+"""`parley ingest` of YAML records: mapping, provenance, idempotence, all-or-nothing, exact errors."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
+
+from graph.errors import InputError
+from graph.store import Store
+from ingest.pipeline import ingest_files
+from ui.cli import cli
+
+DATA = Path(__file__).parent / "data"
+ID = "https://parley.example/id/"
+
+
+def dump_hash(store: Store) -> str:
+    buf = io.BytesIO()
+    store.dump(buf, "nquads")
+    return hashlib.sha256(buf.getvalue()).hexdigest()
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    for name in ("minimal.yaml", "minimal.txt"):
+        shutil.copy(DATA / name, tmp_path / name)
+    return tmp_path
+
+
+@pytest.fixture
+def loaded_store(workdir: Path) -> Store:
+    store = Store.open("memory:")
+    ingest_files(store, [workdir / "minimal.yaml"])
+    return store
+
+
+def test_ingest_reports_what_it_wrote(workdir: Path) -> None:
+    store = Store.open("memory:")
+    report = ingest_files(store, [workdir / "minimal.yaml"])
+    f = report.files[0]
+    assert (f.statements, f.claims) == (1, 2)
+    assert sorted(str(g).removeprefix(ID) for g in f.added) == [
+        "actor/alice-aide", "actor/ruritania", "claim/s1-c1", "claim/s1-c2", "document/plan-a", "event/meeting-1",
+        "issue/border-issue", "place/capital", "source/test-source", "statement/s1"]
+    assert sorted(str(g).removeprefix(ID) for g in store.graph_names()) == sorted(
+        str(g).removeprefix(ID) for g in f.added)
+
+
+EXPECTED_CLAIM = """
+@prefix parley: <https://parley.example/ontology#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix id: <https://parley.example/id/> .
+@prefix v: <https://parley.example/vocab/> .
+
+<https://parley.example/id/claim/s1-c1> a parley:Claim, parley:DocumentPointsClaim ;
+    parley:collection <https://parley.example/id/collection/minimal> ;
+    prov:wasDerivedFrom <https://parley.example/id/statement/s1> ;
+    prov:wasAttributedTo <https://parley.example/id/actor/alice-aide> ;
+    parley:assertedOn "2025-12-02"^^xsd:date ;
+    parley:factuality <https://parley.example/vocab/factuality/asserted> ;
+    parley:confidence <https://parley.example/vocab/confidence/disputed> ;
+    parley:origin <https://parley.example/vocab/origin/curated> ;
+    parley:document <https://parley.example/id/document/plan-a> ;
+    parley:numberOfPoints 12 ;
+    parley:quote <https://parley.example/id/selector/claim-s1-c1> ;
+    parley:contentHash "HASH" .
+
+<https://parley.example/id/selector/claim-s1-c1> a oa:SpecificResource ;
+    oa:hasSource <https://parley.example/id/source/test-source> ;
+    oa:hasSelector <https://parley.example/id/selector/claim-s1-c1-quote>,
+                   <https://parley.example/id/selector/claim-s1-c1-position> .
+<https://parley.example/id/selector/claim-s1-c1-quote> a oa:TextQuoteSelector ;
+    oa:exact "Plan A has 12 points." ;
+    oa:prefix "tion: How many points?\\nA. Aide: " ;
+    oa:suffix " So far, no compromise has been " .
+<https://parley.example/id/selector/claim-s1-c1-position> a oa:TextPositionSelector ;
+    oa:start 46 ;
+    oa:end 67 .
+"""
+
+
+def test_a_claim_is_a_named_graph_with_its_provenance_and_exact_span(loaded_store: Store) -> None:
+    claim = URIRef(ID + "claim/s1-c1")
+    got = loaded_store.graph(claim)
+    digest = str(next(got.objects(claim, URIRef("https://parley.example/ontology#contentHash"))))
+    expected = Graph().parse(data=EXPECTED_CLAIM.replace("HASH", digest), format="turtle")
+    assert isomorphic(got, expected), got.serialize(format="turtle")
+    source_text = (DATA / "minimal.txt").read_text(encoding="utf-8")
+    assert source_text[46:67] == "Plan A has 12 points."
+
+
+def test_statement_span_is_found_in_the_source_text(loaded_store: Store) -> None:
+    rows = loaded_store.select(
+        "SELECT ?start ?end WHERE { ?st <http://www.w3.org/ns/oa#hasSelector> ?p . "
+        "?p <http://www.w3.org/ns/oa#start> ?start ; <http://www.w3.org/ns/oa#end> ?end }",
+        {"st": URIRef(ID + "selector/s1")}).rows
+    assert [(int(a), int(b)) for a, b in rows] == [(46, 119)]
+
+
+def test_reingest_changes_nothing(workdir: Path, loaded_store: Store) -> None:
+    before = dump_hash(loaded_store)
+    report = ingest_files(loaded_store, [workdir / "minimal.yaml"])
+    assert (report.total("added"), report.total("replaced"), report.total("unchanged")) == (0, 0, 10)
+    assert dump_hash(loaded_store) == before
+
+
+def test_edited_record_replaces_its_graph_and_replace_source_removes(workdir: Path, loaded_store: Store) -> None:
+    path = workdir / "minimal.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("labels: {en: The Capital}", "labels: {en: The Old Capital}")
+                    .replace("  - id: border-issue\n    labels: {en: border issue}\n    category: territory\n", "")
+                    .replace("    issues: [border-issue]\n", "")
+                    .replace("      - kind: position\n        actor: ruritania\n        issue: border-issue\n"
+                             "        stance: no-compromise-yet\n"
+                             "        quote: \"no compromise has been found on the border\"\n", ""),
+                    encoding="utf-8")
+    report = ingest_files(loaded_store, [path])
+    f = report.files[0]
+    assert sorted(str(g).removeprefix(ID) for g in f.replaced) == ["event/meeting-1", "place/capital", "statement/s1"]
+    assert f.removed == []
+    assert URIRef(ID + "issue/border-issue") in loaded_store.graph_names()
+    report = ingest_files(loaded_store, [path], replace_source=True)
+    assert sorted(str(g).removeprefix(ID) for g in report.files[0].removed) == ["claim/s1-c2", "issue/border-issue"]
+    assert URIRef(ID + "issue/border-issue") not in loaded_store.graph_names()
+
+
+def bad_variant(workdir: Path, old: str, new: str) -> Path:
+    path = workdir / "bad.yaml"
+    text = (workdir / "minimal.yaml").read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new).replace("collection: minimal", "collection: bad"), encoding="utf-8")
+    return path
+
+
+BAD = {
+    "unknown actor": ("    speaker: alice-aide", "    speaker: bob",
+                      "bad.yaml:46:14: statements[0].speaker: unknown actor 'bob': define it in this file or another "
+                      "file given with it"),
+    "quote not in text": ('quote: "Plan A has 12 points."', 'quote: "Plan B has 12 points."',
+                          "bad.yaml:45:5: statements[0].claims[0].quote: the quote 'Plan B has 12 points.' does not "
+                          "occur in the statement text"),
+    "wrong span": ("    kind: answer\n", "    kind: answer\n    span: [0, 10]\n",
+                   "bad.yaml:45:5: statements[0].span: the source text at [0, 10] is 'Briefing.\\n'…, not the "
+                   "statement text 'Plan A has 12 points. So far, no compromise has been found o'…"),
+    "defined elsewhere": ("collection: minimal", "collection: other", "bad.yaml:11:5: actors[0]: actor 'alice-aide' "
+                          "is already defined in collection 'minimal'; refer to it by id instead of defining it again"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_ingest_is_refused_and_store_unchanged(workdir: Path, loaded_store: Store, case: str) -> None:
+    old, new, message = BAD[case]
+    path = bad_variant(workdir, old, new)
+    if case == "defined elsewhere":
+        path.write_text(path.read_text(encoding="utf-8").replace("collection: bad", "collection: other"),
+                        encoding="utf-8")
+    before = dump_hash(loaded_store)
+    with pytest.raises(InputError) as e:
+        ingest_files(loaded_store, [path])
+    assert str(e.value).replace(str(workdir) + "/", "") == message
+    assert dump_hash(loaded_store) == before
+
+
+def test_cli_ingest_error_exit_1_and_store_unchanged(workdir: Path, tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["--store", store, "ingest", str(workdir / "minimal.yaml")])
+    assert ok.exit_code == 0, ok.output
+    assert ok.stdout == ("Ingested 1 file(s): 1 statements, 2 claims; graphs 10 added, 0 replaced, 0 unchanged, "
+                         "0 removed\n")
+    with Store.open(store) as s:
+        before = dump_hash(s)
+    bad = bad_variant(workdir, "    speaker: alice-aide", "    speaker: bob")
+    result = runner.invoke(cli, ["--store", store, "ingest", str(bad)])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {bad}:46:14: statements[0].speaker: unknown actor 'bob': define it in this "
+                             "file or another file given with it\n")
+    with Store.open(store) as s:
+        assert dump_hash(s) == before
+
+
+def test_dry_run_writes_nothing(workdir: Path) -> None:
+    store = Store.open("memory:")
+    report = ingest_files(store, [workdir / "minimal.yaml"], dry_run=True)
+    assert report.total("added") == 10
+    assert store.graph_names() == []
