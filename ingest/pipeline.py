@@ -19,7 +19,8 @@ from graph.terms import Triple, nt
 from ingest.mapping import KIND_PATH, Mapper
 from ingest.records import Record, RecordFile, Where, read_record_file
 from ingest.yamlsafe import decode
-from ontology.namespaces import PARLEY
+from ontology import VOCAB_PATH
+from ontology.namespaces import PARLEY, VOCAB_BASE
 
 # The order in which `ref:any` looks for an id.
 ANY_ORDER = ["actor", "event", "issue", "document", "place", "source", "statement"]
@@ -69,6 +70,7 @@ def ingest_files(store: Store, paths: Sequence[str | Path], *, dry_run: bool = F
             plan.check_shapes(record_file, graphs)
         reports.append((plan.diff(record_file, graphs, replace_source), graphs))
     if not dry_run:
+        ensure_vocabularies(store)
         for n, (report, graphs) in enumerate(reports, 1):
             put = {g: graphs[g] for g in report.added + report.replaced}
             if put or report.removed:
@@ -79,6 +81,21 @@ def ingest_files(store: Store, paths: Sequence[str | Path], *, dry_run: bool = F
                          f"{len(report.removed)} removed")
         store.flush()
     return IngestReport([r for r, _ in reports], dry_run)
+
+
+VOCABULARY_GRAPH = URIRef(VOCAB_BASE.rstrip("/"))
+
+
+def ensure_vocabularies(store: Store) -> None:
+    """Keep the SKOS vocabularies (vocab.ttl) in the store as one named graph, so queries can show the
+    labels of stances, roles and factualities. Rewritten only when vocab.ttl has changed."""
+    from ingest.mapping import with_hash
+
+    triples = with_hash(VOCABULARY_GRAPH, list(Graph().parse(VOCAB_PATH, format="turtle")))
+    digest = triples[-1][2]
+    if not store.ask("ASK WHERE { GRAPH ?g { ?g ?p ?h } }", {"g": VOCABULARY_GRAPH, "p": PARLEY.contentHash,
+                                                             "h": digest}, union=False):
+        store.write(put={VOCABULARY_GRAPH: triples})
 
 
 class _Plan:

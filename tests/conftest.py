@@ -96,3 +96,22 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         yield s
     finally:
         s.close()
+
+
+# ── The bundled example ──────────────────────────────────────────────────────────────────────────
+
+SAMPLES = Path(__file__).resolve().parent.parent / "ingest" / "samples"
+
+
+@pytest.fixture(scope="session")
+def example_store() -> Iterator[Store]:
+    """An in-memory store holding the bundled example (the seed briefing, the chronology, the entities).
+    Shared by the tests that only read it: do not write to it."""
+    from ingest.pipeline import ingest_files
+
+    s = Store.open("memory:")
+    ingest_files(s, sorted(SAMPLES.glob("*.yaml")))
+    try:
+        yield s
+    finally:
+        s.close()
