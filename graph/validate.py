@@ -42,7 +42,8 @@ def shacl(data: Graph) -> list[Violation]:
         return []
     assert isinstance(report, Graph)
     out = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's top-level results: nested sh:detail results explain them, they are not more violations.
+    for result in report.objects(None, SH.result):
         focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
         message = report.value(result, SH.resultMessage)

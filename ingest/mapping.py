@@ -245,6 +245,7 @@ class Mapper:
         if "event" in d:
             g.append((s, PARLEY.aboutEvent, self.iri("event", d["event"])))
         start = d["span"][0] if "span" in d else None
+        g.append((s, PARLEY.quote, mint("selector", r.id)))
         g += selector(mint("selector", r.id), source, d["text"], start, self.source_texts.get(d["source"]))
         for n, claim in enumerate(d.get("claims", []), 1):
             c = mint("claim", claim.get("id", f"{r.id}-c{n}"))

@@ -1,0 +1,113 @@
+"""The `parley` command: help for every command, version, errors as `Error: …` with exit 1."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from ui.cli import cli
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+PARLEY = [sys.executable, "-m", "ui"]
+
+
+def all_commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    out = []
+    for name, command in sorted(group.commands.items()):
+        out.append((f"{prefix}{name}", command))
+        if isinstance(command, click.Group):
+            out += all_commands(command, f"{prefix}{name} ")
+    return out
+
+
+@pytest.mark.parametrize("name", [n for n, _ in all_commands(cli)])
+def test_every_command_has_help_with_an_example_and_a_readme_entry(name: str) -> None:
+    result = CliRunner().invoke(cli, [*name.split(), "-h"])
+    assert result.exit_code == 0, result.output
+    assert "Example:" in result.output, f"`parley {name} --help` has no Example: block"
+    assert f"`parley {name}" in README, f"README's CLI reference does not mention `parley {name}`"
+    assert re.search(r"Example:\s*\n\s+parley ", result.output)
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.output == f"parley, version {version('parley')}\n"
+
+
+def test_init_and_stats_on_a_folder(tmp_path: Path) -> None:
+    store = str(tmp_path / "p")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--store", store, "init"], env={"PARLEY_STORE": ""})
+    assert result.exit_code == 0 and result.output == f"Store ready: {store} (0 quads)\n"
+    result = runner.invoke(cli, ["stats"], env={"PARLEY_STORE": store})
+    assert result.exit_code == 0
+    assert result.output == f"Store:   {store}\nQuads:   0\nGraphs:  0\n"
+
+
+def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--store", str(tmp_path / "nope"), "stats"])
+    assert result.exit_code == 1
+    assert result.output == f"Error: no store at {tmp_path / 'nope'}: run `parley --store {tmp_path / 'nope'} init` first\n"
+
+
+def test_second_process_gets_store_in_use(tmp_path: Path) -> None:
+    store = str(tmp_path / "p")
+    subprocess.run([*PARLEY, "--store", store, "init"], check=True, capture_output=True)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from graph.store import Store; s = Store.open(sys.argv[1]); "
+        "print('open', flush=True); time.sleep(30)"), store], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "open\n"
+        started = time.monotonic()
+        result = subprocess.run([*PARLEY, "--store", store, "stats"], capture_output=True, text=True)
+        assert time.monotonic() - started < 10
+        assert result.returncode == 1
+        assert result.stdout == ""
+        assert result.stderr == (f"Error: store {store} is in use by process {holder.pid}; stop it, or let it "
+                                 "serve the store (`parley serve`) and use --store http://…\n")
+    finally:
+        holder.kill()
+        holder.wait()
+    result = subprocess.run([*PARLEY, "--store", store, "stats"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_unknown_store_scheme(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--store", "ftp://x", "stats"])
+    assert result.exit_code == 1
+    assert result.output == "Error: unknown store 'ftp://x': give a folder path, memory: or an http(s):// URL\n"
+
+
+def test_backup_opens_as_a_store(tmp_path: Path) -> None:
+    store, target = str(tmp_path / "p"), str(tmp_path / "b")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--store", store, "ingest", str(Path(__file__).parent / "data" / "minimal.yaml")],
+                         ).exit_code == 0
+    result = runner.invoke(cli, ["--store", store, "backup", target])
+    assert result.exit_code == 0 and result.output == f"Backed up {store} to {target}\n"
+    original = runner.invoke(cli, ["--store", store, "stats", "--json"]).output
+    copy = runner.invoke(cli, ["--store", target, "stats", "--json"]).output
+    assert original.replace(store, target) == copy
+    result = runner.invoke(cli, ["--store", store, "backup", target])
+    assert result.exit_code == 1
+    assert result.output == f"Error: backup folder {target} exists and is not empty; name a new folder\n"
+
+
+def test_no_traceback_on_unexpected_errors(tmp_path: Path) -> None:
+    env = {**os.environ, "PARLEY_BASE": "not a base"}
+    result = subprocess.run([*PARLEY, "--store", "memory:", "ingest", str(Path(__file__).parent / "data" /
+                                                                          "minimal.yaml")],
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr == ("Error: PARLEY_BASE 'not a base' must be an http(s) IRI ending in / or #, or a urn: "
+                             "ending in :\n")

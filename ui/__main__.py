@@ -1,0 +1,5 @@
+"""`python -m ui` runs the `parley` command."""
+
+from ui.cli import main
+
+main()
