@@ -111,7 +111,9 @@ def read_record_file(path: str | Path, *, data: bytes | None = None, display_nam
     result = RecordFile(str(path), collection, text=text)
     for section, kind in schema()["sections"].items():
         for i, item in enumerate(top.get(section, [])):
-            node = root.value[section].value[i]  # type: ignore[index]
+            section_node = root.value[section]
+            assert isinstance(section_node.value, list)
+            node = section_node.value[i]
             result.records.append(Record(kind, item["id"], item, Where(name, node.line, node.column,
                                                                         f"{section}[{i}]")))
     result.references = checker.references

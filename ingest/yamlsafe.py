@@ -7,7 +7,7 @@ cannot happen. Anchors, aliases, tags, duplicate keys, several documents and dee
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, Union
 
 import yaml
 
@@ -52,10 +52,10 @@ def parse(text: str, filename: str) -> Node:
     root: Node | None = None
     documents = 0
 
-    def err(message: str, mark: yaml.Mark) -> InputError:
+    def err(message: str, mark: Any) -> InputError:
         return InputError(message, file=filename, line=mark.line + 1, column=mark.column + 1)
 
-    def attach(node: Node, mark: yaml.Mark) -> None:
+    def attach(node: Node, mark: Any) -> None:
         nonlocal root
         if not stack:
             root = node
@@ -78,7 +78,7 @@ def parse(text: str, filename: str) -> Node:
 
     try:
         for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-            mark = event.start_mark
+            mark: Any = event.start_mark
             if isinstance(event, yaml.AliasEvent):
                 raise err("YAML aliases (*name) are not allowed in record files", mark)
             if getattr(event, "anchor", None):

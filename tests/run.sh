@@ -11,6 +11,21 @@ PY=${PYTHON:-python3}
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' > .venv/install.log 2>&1 \
   || { cat .venv/install.log >&2; echo "Error: installing Parley's test dependencies failed (log above)" >&2; exit 1; }
 
+# Outside tools the tests use for real: Raptor's rapper (validates exported Turtle, N-Quads, TriG) and
+# Debian's Chromium (the browser test). Installed with apt where we are root; elsewhere those tests skip.
+missing=()
+command -v rapper >/dev/null 2>&1 || missing+=(raptor2-utils)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing ${missing[*]} with apt-get" >&2
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+  else
+    echo "note: ${missing[*]} missing and not root: the tests that need them will skip" >&2
+  fi
+fi
+
 echo "== namespaces generated from ontology/*.ttl are current" >&2
 .venv/bin/python -m ontology.generate --check
 echo "== mypy" >&2

@@ -50,7 +50,7 @@ def test_ingest_reports_what_it_wrote(workdir: Path) -> None:
         "actor/alice-aide", "actor/ruritania", "claim/s1-c1", "claim/s1-c2", "document/plan-a", "event/meeting-1",
         "issue/border-issue", "place/capital", "source/test-source", "statement/s1"]
     assert sorted(str(g).removeprefix(ID) for g in store.graph_names()) == sorted(
-        str(g).removeprefix(ID) for g in f.added)
+        [str(g).removeprefix(ID) for g in f.added] + ["https://parley.example/vocab"])
 
 
 EXPECTED_CLAIM = """
