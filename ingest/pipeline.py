@@ -153,7 +153,11 @@ class _Plan:
             for r in f.of_kind("source"):
                 if "text_file" not in r.data:
                     continue
-                path = Path(f.path).parent / r.data["text_file"]
+                folder = Path(f.path).parent.resolve()
+                path = (folder / r.data["text_file"]).resolve()
+                if not path.is_relative_to(folder):
+                    raise r.where.error(f"text_file {r.data['text_file']!r} must be a file in the record "
+                                        f"file's own folder or below it")
                 try:
                     data = path.read_bytes()
                 except OSError as e:

@@ -193,3 +193,12 @@ def test_dry_run_writes_nothing(workdir: Path) -> None:
     report = ingest_files(store, [workdir / "minimal.yaml"], dry_run=True)
     assert report.total("added") == 10
     assert store.graph_names() == []
+
+
+def test_text_file_must_stay_in_the_record_files_folder(workdir: Path) -> None:
+    path = bad_variant(workdir, "text_file: minimal.txt", "text_file: ../../../../etc/passwd")
+    with pytest.raises(InputError) as e:
+        ingest_files(Store.open("memory:"), [path])
+    assert str(e.value).replace(str(workdir) + "/", "") == (
+        "bad.yaml:4:5: sources[0]: text_file '../../../../etc/passwd' must be a file in the record file's own "
+        "folder or below it")

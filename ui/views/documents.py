@@ -1,0 +1,57 @@
+"""Documents: the lineage tree (revisions, derivations, parts) with point counts and who gives them, and
+conflicting claims side by side."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import streamlit as st
+
+from graph.projections import lineage_graph
+from ui import data
+
+st.title("Documents")
+f = data.attempt(data.facts)
+if f is None:
+    st.stop()
+
+g = lineage_graph(f)
+if not g.number_of_nodes():
+    st.info("No documents in the store yet.")
+    st.stop()
+
+st.subheader("Lineage")
+st.caption("Arrows go from a document to the one it revises, derives from, or is part of. Point counts come "
+           "with who says so.")
+linked = g.subgraph([n for n in g if g.degree(n) > 0 or g.nodes[n].get("points_claimed")])
+st.graphviz_chart(data.lineage_dot(linked), width="stretch")
+
+rows = []
+for n, d in sorted(g.nodes(data=True), key=lambda x: (x[1].get("date") or "", x[1].get("label", ""))):
+    related = [f"{e['relation']} {g.nodes[v]['label']}" for _, v, e in g.out_edges(n, data=True)]
+    rows.append({"document": d.get("label", n), "kind": d.get("kind", ""), "first known": d.get("date", ""),
+                 "points": str(d.get("points", "")), "points, by who says so": "; ".join(d.get("points_claimed", [])),
+                 "content": d.get("access", ""), "related": "; ".join(related)})
+st.dataframe(rows, hide_index=True, width="stretch")
+
+st.subheader("Conflicting claims")
+st.caption("Numbers that sources give differently for the same document or subject, side by side.")
+result = data.attempt(lambda: data.named("disagreements"))
+if result is not None:
+    groups: dict[tuple[str, str], dict[str, list[dict[str, str]]]] = defaultdict(lambda: defaultdict(list))
+    for terms in result.rows:
+        raw = {k: str(v) if v is not None else "" for k, v in zip(result.variables, terms)}
+        row = {k: f.label(v) if k in ("subject", "speaker") and v else data.cell(t) for (k, v), t
+               in zip(raw.items(), terms)}
+        groups[(row["subject"], row["quantity"])][row["value"]].append(row)
+    if not groups:
+        st.success("No conflicting claims.", icon=":material/check_circle:")
+    for (subject, quantity), by_value in groups.items():
+        with st.container(border=True):
+            st.markdown(f"**{data.md(subject)}** — {data.md(quantity)}")
+            for column, (value, claims) in zip(st.columns(len(by_value)), by_value.items()):
+                column.metric(data.md(quantity), f"{int(value):,}" if value.isdigit() else value,
+                              help=f"{len(claims)} claim(s) give this value")
+                for c in claims:
+                    column.markdown(f"“{data.md(c['quote'])}” — **{data.md(c['speaker'])}**, "
+                                    f"{data.md(data.human_date(c['date']))} ({data.md(c['confidence'].split('/')[-1])})")
