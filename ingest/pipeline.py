@@ -53,15 +53,17 @@ class IngestReport:
 
 def ingest_files(store: Store, paths: Sequence[str | Path], *, dry_run: bool = False, replace_source: bool = False,
                  check_shapes: bool = True, progress: Progress | None = None,
-                 uploads: dict[str, bytes] | None = None) -> IngestReport:
+                 uploads: dict[str, bytes] | None = None, local_text_files: bool = True) -> IngestReport:
     """Ingest record files into `store`.
 
     :param replace_source: also remove the graphs a file's collection holds that the file no longer has.
     :param uploads: file contents by name, for files that do not come from disk (the UI's uploads).
+    :param local_text_files: whether a record file from `uploads` may name a source text on this machine's
+        disk; False for files from people who must not read the server's files (the app's uploads).
     :raises InputError: the first problem found, with file, line, column and field; nothing is written.
     """
     files = [read_record_file(p, data=(uploads or {}).get(str(p))) for p in paths]
-    plan = _Plan(store, files)
+    plan = _Plan(store, files, uploads or {}, local_text_files)
     plan.check()
     reports: list[tuple[FileReport, dict[URIRef, list[Triple]]]] = []
     for record_file in files:
@@ -101,9 +103,12 @@ def ensure_vocabularies(store: Store) -> None:
 class _Plan:
     """What the files define, what they refer to, and what the store already holds."""
 
-    def __init__(self, store: Store, files: list[RecordFile]) -> None:
+    def __init__(self, store: Store, files: list[RecordFile], uploads: dict[str, bytes],
+                 local_text_files: bool = True) -> None:
         self.store = store
         self.files = files
+        self.uploads = uploads
+        self.local_text_files = local_text_files
         self.defined: dict[tuple[str, str], tuple[RecordFile, Record]] = {}
         self.in_store: set[tuple[str, str]] = set()
         self.source_texts: dict[str, str] = {}
@@ -153,11 +158,16 @@ class _Plan:
             for r in f.of_kind("source"):
                 if "text_file" not in r.data:
                     continue
-                folder = Path(f.path).parent.resolve()
-                path = (folder / r.data["text_file"]).resolve()
-                if not path.is_relative_to(folder):
-                    raise r.where.error(f"text_file {r.data['text_file']!r} must be a file in the record "
-                                        f"file's own folder or below it")
+                name = r.data["text_file"]
+                if name in self.uploads:
+                    self.source_texts[r.id] = decode(self.uploads[name], name)
+                    continue
+                if f.path in self.uploads and not self.local_text_files:
+                    # An uploaded record file may only name a text uploaded with it: never a file on the
+                    # server, which would let an upload read any file the app can.
+                    raise r.where.error(f"text_file {name!r} was not uploaded with this record file; "
+                                        f"upload the text too")
+                path = Path(f.path).parent / r.data["text_file"]
                 try:
                     data = path.read_bytes()
                 except OSError as e:

@@ -80,9 +80,9 @@ def parse(text: str, filename: str) -> Node:
         for event in yaml.parse(text, Loader=yaml.CSafeLoader):
             mark: Any = event.start_mark
             if isinstance(event, yaml.AliasEvent):
-                raise err("YAML aliases (*name) are not allowed in record files", mark)
+                raise err("YAML anchors and aliases (&name, *name) are not allowed in record files", mark)
             if getattr(event, "anchor", None):
-                raise err("YAML anchors (&name) are not allowed in record files", mark)
+                raise err("YAML anchors and aliases (&name, *name) are not allowed in record files", mark)
             tag = getattr(event, "tag", None)
             if tag not in (None, "!") and not (isinstance(event, yaml.ScalarEvent) and tag == "tag:yaml.org,2002:str"):
                 raise err(f"YAML tags ({tag}) are not allowed in record files", mark)

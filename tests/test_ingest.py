@@ -195,10 +195,15 @@ def test_dry_run_writes_nothing(workdir: Path) -> None:
     assert store.graph_names() == []
 
 
-def test_text_file_must_stay_in_the_record_files_folder(workdir: Path) -> None:
-    path = bad_variant(workdir, "text_file: minimal.txt", "text_file: ../../../../etc/passwd")
+def test_an_uploaded_record_file_cannot_read_server_files(workdir: Path) -> None:
+    text = (workdir / "minimal.yaml").read_text(encoding="utf-8").replace("text_file: minimal.txt",
+                                                                           "text_file: /etc/passwd")
+    store = Store.open("memory:")
     with pytest.raises(InputError) as e:
-        ingest_files(Store.open("memory:"), [path])
-    assert str(e.value).replace(str(workdir) + "/", "") == (
-        "bad.yaml:4:5: sources[0]: text_file '../../../../etc/passwd' must be a file in the record file's own "
-        "folder or below it")
+        ingest_files(store, ["upload.yaml"], uploads={"upload.yaml": text.encode()}, local_text_files=False)
+    assert str(e.value) == ("upload.yaml:4:5: sources[0]: text_file '/etc/passwd' was not uploaded with this "
+                            "record file; upload the text too")
+    report = ingest_files(store, ["upload.yaml"], uploads={
+        "upload.yaml": text.replace("/etc/passwd", "minimal.txt").encode(),
+        "minimal.txt": (workdir / "minimal.txt").read_bytes()}, local_text_files=False)
+    assert report.total("added") == 10

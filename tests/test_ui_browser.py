@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -24,7 +25,10 @@ from graph.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "ingest" / "samples"
-SHOTS = Path(__file__).resolve().parent / "screenshots"
+# Screenshots of this run: a fresh folder, or $PARLEY_SCREENSHOTS (set it to tests/screenshots to refresh the
+# README's pictures), so a test run leaves the committed pictures alone.
+SHOTS = Path(os.environ.get("PARLEY_SCREENSHOTS") or tempfile.mkdtemp(prefix="parley-screenshots-"))
+STARTED = time.time()
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -283,7 +287,7 @@ def test_every_page_is_drawn_without_errors(app_url: str, page: Any, name: str) 
 
 def test_screenshots_are_saved_for_every_page() -> None:
     _need_browser()
-    names = {p.stem for p in SHOTS.glob("*.png")}
-    assert {"overview", "explorer", "timeline", "positions", "documents", "sparql", "snapshots", "ingest"} <= names
-    for p in SHOTS.glob("*.png"):
+    fresh = {p.stem: p for p in SHOTS.glob("*.png") if p.stat().st_mtime >= STARTED}
+    assert {"overview", "explorer", "timeline", "positions", "documents", "sparql", "snapshots", "ingest"} <= set(fresh)
+    for p in fresh.values():
         assert p.stat().st_size > 20_000, f"{p} looks empty"

@@ -276,7 +276,8 @@ def test_a_record_that_names_a_server_file_is_refused(app: AppFactory) -> None:
     at.button(key="ingest_check").click()
     at.run()
     [error] = at.error
-    assert plain(error.value).startswith("s.yaml:4:5: sources[0]: text_file '../../../etc/passwd': upload the transcript")
+    assert plain(error.value) == ("s.yaml:4:5: sources[0]: text_file '../../../etc/passwd' was not uploaded with this "
+                                  "record file; upload the text too")
 
 
 def test_an_upload_is_checked_then_committed(app: AppFactory, empty_store_path: str) -> None:

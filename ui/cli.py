@@ -25,7 +25,13 @@ class ParleyGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                # Closing flushes the store, which can fail too (a full disk): inside this try, so that
+                # it is reported like any other error.
+                if isinstance(ctx.obj, State):
+                    ctx.obj.close()
         except ParleyError as e:
             click.echo(f"Error: {e}", err=True)
             ctx.exit(1)
@@ -49,9 +55,14 @@ class State:
         self.silent = silent
         self._store: Store | None = None
 
-    def store(self, *, create: bool = False) -> Store:
+    def store(self, *, create: bool = False, or_empty: bool = False) -> Store:
+        """The store, opened once. `or_empty`: a store folder that does not exist yet reads as an empty
+        store (for dry runs, which must not create anything)."""
         if self._store is None:
-            self._store = Store.open(self.store_spec, create=create)
+            spec = self.store_spec or os.environ.get(ENV_STORE) or DEFAULT_STORE
+            if or_empty and not create and "://" not in spec and spec != "memory:" and not Path(spec).exists():
+                spec = "memory:"
+            self._store = Store.open(spec, create=create)
         return self._store
 
     def close(self) -> None:
@@ -93,7 +104,6 @@ def cli(ctx: click.Context, store_spec: str | None, silent: bool) -> None:
     """
     state = State(store_spec, silent)
     ctx.obj = state
-    ctx.call_on_close(state.close)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -176,7 +186,7 @@ def backup(state: State, target: str) -> None:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check and map everything, write nothing.")
 @click.option("--replace-source", is_flag=True,
               help="Also remove records the file's collection held before but the file no longer has.")
@@ -184,20 +194,35 @@ def backup(state: State, target: str) -> None:
 @output_options
 @pass_state
 def ingest(state: State, files: tuple[str, ...], dry_run: bool, replace_source: bool, no_shacl: bool,
-           as_json: bool) -> None:
-    """Ingest YAML record files (see ingest/RECORDS.md), each all or nothing.
+           as_json: bool, **text_options: Any) -> None:
+    """Ingest YAML record files (see ingest/RECORDS.md) and transcripts (.txt, see ingest/TEXT.md).
 
-    References between the files given together are resolved, so order does not matter. Running the
-    same ingest again changes nothing.
+    Each file is all or nothing. References between the YAML files given together are resolved, so
+    order does not matter; running the same ingest again changes nothing. A transcript is split into
+    statements with speakers, entities and claims; --draft writes them as YAML records to correct and
+    ingest instead.
 
     \b
     Example:
         parley ingest ingest/samples/*.yaml
         parley ingest --dry-run notes.yaml
+        parley ingest briefing.txt --date 2025-12-02 --source-url https://example.org/b --draft draft.yaml
     """
     from ingest.pipeline import ingest_files
 
-    report = ingest_files(state.store(create=not dry_run), files, dry_run=dry_run, replace_source=replace_source,
+    texts = [f for f in files if f.lower().endswith(".txt")]
+    if texts or text_options.get("text") is not None:
+        from ui.cli_text import ingest_texts
+
+        ingest_texts(state, texts, dry_run=dry_run, no_shacl=no_shacl, as_json=as_json, **text_options)
+        files = tuple(f for f in files if f not in texts)
+        if not files:
+            return
+    if not files:
+        raise click.UsageError("give at least one file to ingest (YAML records or a .txt transcript)")
+
+    report = ingest_files(state.store(create=not dry_run, or_empty=dry_run), files, dry_run=dry_run,
+                          replace_source=replace_source,
                           check_shapes=not no_shacl, progress=state.progress)
     if as_json:
         click.echo(json.dumps({"dry_run": dry_run, "files": [
@@ -216,7 +241,10 @@ def ingest(state: State, files: tuple[str, ...], dry_run: bool, replace_source: 
 @click.option("--no-ui", is_flag=True, help="Load the example and print its summary; do not start the app.")
 @pass_state
 def demo(state: State, no_ui: bool) -> None:
-    """Load the bundled example (the 2 Dec 2025 briefing and a 30-event chronology) into the store.
+    """Load the bundled example (the 2 Dec 2025 briefing and a 30-event chronology) and start the app.
+
+    Loading is idempotent: a second run finds everything unchanged. With --no-ui it prints a summary
+    and stops.
 
     \b
     Example:
@@ -233,6 +261,12 @@ def demo(state: State, no_ui: bool) -> None:
     for c, n in counts.classes:
         if c.startswith("https://parley.example/ontology#"):
             click.echo(f"  {_short(c):<28} {n:>6,}")
+    if not no_ui:
+        from ui.cli_ui import start_ui
+
+        spec = state.store().spec
+        state.close()  # one process owns an on-disk store: from here on, the app does
+        start_ui(spec, None, "127.0.0.1")
 
 
 def _short(iri: str) -> str:
@@ -248,8 +282,12 @@ def main() -> None:
     cli(prog_name="parley")
 
 
-if __name__ == "__main__":
-    main()
-
-
 __all__ = ["cli", "main"]
+from ui import cli_analytics  # noqa: E402,F401  (registers path, analyze)
+from ui import cli_query  # noqa: E402,F401  (registers query, queries, serve)
+from ui import cli_text  # noqa: E402,F401  (registers extract, eval)
+
+cli_text.add_text_options(ingest)
+from ui import cli_ui  # noqa: E402,F401  (registers ui)
+from ui import cli_export  # noqa: E402,F401  (registers export, diff)
+from ui import cli_import  # noqa: E402,F401  (registers import)

@@ -779,26 +779,11 @@ def commit(pending: Pending) -> Any:
 
 def _ingest(pending: Pending, *, dry_run: bool) -> Any:
     from ingest.pipeline import ingest_files
-    from ingest.records import read_record_file
 
-    with tempfile.TemporaryDirectory(prefix="parley-ui-") as tmp:
-        try:
-            for name, data in pending.attachments.items():
-                (Path(tmp) / name).write_bytes(data)
-            uploads = {str(Path(tmp) / name): data for name, data in pending.files.items()}
-            for path, data in uploads.items():
-                # ADAPTER: the pipeline reads a source's text_file from disk, relative to the record file;
-                # for an upload it may only name another upload (never ../../somewhere on the server).
-                for r in read_record_file(path, data=data).of_kind("source"):
-                    if "text_file" in r.data and r.data["text_file"] not in pending.attachments:
-                        raise r.where.error(f"text_file {r.data['text_file']!r}: upload the transcript it names "
-                                            "together with this file (a plain file name, no folders)")
-            return ingest_files(store(), list(uploads), dry_run=dry_run, uploads=uploads)
-        except InputError as e:  # name the upload, not the temporary folder it was checked in
-            if e.file and Path(e.file).parent == Path(tmp):
-                raise InputError(e.bare_message, file=Path(e.file).name, line=e.line, column=e.column,
-                                 field=e.field) from None
-            raise
+    # Uploads go in by their plain names; a record file may name only a transcript uploaded with it
+    # (local_text_files=False), never a file on the server.
+    uploads = {**pending.attachments, **pending.files}
+    return ingest_files(store(), list(pending.files), dry_run=dry_run, uploads=uploads, local_text_files=False)
 
 
 def _check_size(name: str, data: bytes) -> None:

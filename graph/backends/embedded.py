@@ -142,11 +142,17 @@ class EmbeddedBackend:
         self.engine.backup(target)
 
     def close(self) -> None:
-        if hasattr(self, "engine"):
-            if self.path is not None:
+        """Flush to disk and give up ownership; a failing flush (a full disk) is a StoreError, and the
+        lock is released all the same. Committed writes are safe either way: they are in the engine's log."""
+        try:
+            if hasattr(self, "engine") and self.path is not None:
                 self.engine.flush()
-            del self.engine
-        self._release_lock()
+        except OSError as e:
+            raise StoreError(f"could not flush store {self.path} to disk: {e}") from None
+        finally:
+            if hasattr(self, "engine"):
+                del self.engine
+            self._release_lock()
 
 
 def dump_bytes(backend: EmbeddedBackend, fmt: str = "nquads") -> bytes:
