@@ -13,7 +13,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from graph.errors import QueryError
 
@@ -307,24 +307,41 @@ def _parse_deep(parse: Callable[[str], Any], text: str) -> Any:
     per triple pattern, so one block of ~60 patterns already exceeds Python's default limit. The limit
     is process-wide while this runs, which is why it is tried only after a normal parse failed (and why
     `graph.sparql` parses in a worker process)."""
-    out: list[Any] = []
-    error: list[BaseException] = []
-
-    def target() -> None:
+    def work() -> Any:
         old = sys.getrecursionlimit()
         sys.setrecursionlimit(_DEEP_RECURSION)
         try:
-            out.append(parse(text))
-        except BaseException as e:  # noqa: BLE001 - handed to the calling thread
-            error.append(e)
+            return parse(text)
         finally:
             sys.setrecursionlimit(old)
 
-    thread = threading.Thread(target=target, name="parley-sparql-parse", daemon=True)
-    with _STACK_LOCK:  # the stack size is process-wide and read when a thread starts
-        previous = threading.stack_size(_DEEP_STACK)
+    return on_big_stack(work, _DEEP_STACK, "parley-sparql-parse")
+
+
+_T = TypeVar("_T")
+
+
+def on_big_stack(work: Callable[[], _T], stack_size: int, name: str) -> _T:
+    """Run `work` on a thread with a stack of `stack_size` bytes and wait for it; its exception is raised
+    here. The stack size is process-wide and read when a thread starts, so one lock guards every change
+    of it. Where the system refuses so large a stack, `work` runs on this thread instead."""
+    out: list[_T] = []
+    error: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            out.append(work())
+        except BaseException as e:  # noqa: BLE001 - raised again in the calling thread
+            error.append(e)
+
+    thread = threading.Thread(target=target, name=name, daemon=True)
+    with _STACK_LOCK:
+        previous = threading.stack_size(stack_size)
         try:
             thread.start()
+        except RuntimeError:
+            threading.stack_size(previous)
+            return work()
         finally:
             threading.stack_size(previous)
     thread.join()

@@ -63,7 +63,6 @@ _ROOT = str(Path(__file__).resolve().parent.parent)  # the folder holding the `g
 _WORKER_CODE = "from graph.sparql import _worker_main; _worker_main()"
 _READ_ATTEMPTS = 8
 _QUERY_STACK = 1 << 30
-_STACK_LOCK = threading.Lock()
 _T = TypeVar("_T")
 _STORE_CHANGED = re.compile(r"No such file|Corruption", re.I)
 
@@ -283,32 +282,10 @@ def _decode(item: Any) -> Node | None:
 
 
 def _on_big_stack(work: Callable[[], _T]) -> _T:
-    """Run `work` on a thread with a large stack and wait for it. The engine recurses over the query's
-    tree, and a long flat chain (20,000 `||` or UNION branches, well under the size cap) overflows an
-    ordinary 8 MB stack and kills the process; the larger stack is address space, used only as needed."""
-    out: list[_T] = []
-    error: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            out.append(work())
-        except BaseException as e:  # noqa: BLE001 - raised again in the calling thread
-            error.append(e)
-
-    thread = threading.Thread(target=target, name="parley-query", daemon=True)
-    with _STACK_LOCK:  # the stack size is process-wide and read when a thread starts
-        previous = threading.stack_size(_QUERY_STACK)
-        try:
-            thread.start()
-        except RuntimeError:  # the system refused the large stack: run with the ordinary one
-            threading.stack_size(previous)
-            return work()
-        finally:
-            threading.stack_size(previous)
-    thread.join()
-    if error:
-        raise error[0]
-    return out[0]
+    """Run `work` on a thread with a large stack. The engine recurses over the query's tree, and a long
+    flat chain (20,000 `||` or UNION branches, well under the size cap) overflows an ordinary 8 MB stack
+    and kills the process; the larger stack is address space, used only as needed."""
+    return guard.on_big_stack(work, _QUERY_STACK, "parley-query")
 
 
 def _worker_main() -> None:
