@@ -1,0 +1,619 @@
+"""`parley bench`: Parley at scale, side by side with the engine's own limits and with plain rdflib.
+
+Every measured step runs in a fresh Python subprocess (``python -m graph.bench STEP ARGS``) that times
+only the work itself (not the interpreter's start or imports) and reports its own peak RSS
+(``ru_maxrss`` of itself and of the children it waited for), so that the peaks of two steps never mix.
+A step is run ``runs`` times and reported as the median with min–max.
+
+The rdflib baseline runs in one subprocess per batch (parse the N-Quads into a Memory store, then the
+same bound queries and the serializers); each operation has a cap (default 300 s): when it is passed the
+subprocess is killed, the operation is reported as "> cap", and a new subprocess carries on with the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import queue
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "ui" / "app.py")
+PAGES = ["overview", "explorer", "timeline", "positions", "documents", "sparql", "snapshots", "ingest"]
+RDF_EXPORTS = ("trig", "nq", "ttl", "jsonld")
+NATIVE_FOR = {"trig": "trig", "nq": "nquads", "ttl": "nquads", "jsonld": "nquads"}
+RDFLIB_FORMAT = {"trig": "trig", "nq": "nquads", "ttl": "turtle", "jsonld": "json-ld"}
+PAGE_PARAMS = {"explorer": {"entity": "ev-00000"}}  # the example's default event is not in the synthetic data
+STEP_TIMEOUT = 3600.0  # seconds for one Parley or engine step before it counts as failed
+QUERY_LIMIT = 10_000  # Parley's default row cap; the direct engine run stops at the same count
+AS_OF = "2025-07-01"
+Progress = Callable[[str], None]
+
+
+def _params_for(n: int) -> dict[str, str]:
+    """Parameters for the named queries on the generated data (ids the generator makes on purpose)."""
+    return {"event": "ev-00000", "actor": "actor-0000", "issue": "issue-00", "entity": "actor-0000",
+            "since": "2025-10-01", "from": "2025-04-01", "to": "2025-06-30"}
+
+
+# -- child side: the steps ------------------------------------------------------------------------------------
+
+def _rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, kids) / 1024, 1)
+
+
+def folder_size(path: str | Path) -> int:
+    total = 0
+    for root, _, files in os.walk(path):
+        for f in files:
+            try:
+                total += os.path.getsize(os.path.join(root, f))
+            except OSError:
+                pass
+    return total
+
+
+def step_ingest(a: dict[str, Any]) -> dict[str, Any]:
+    from graph.store import Store
+    from ingest.pipeline import ingest_files
+
+    t = time.perf_counter()
+    with Store.open(a["store"], create=True) as store:
+        report = ingest_files(store, [a["yaml"]], check_shapes=a["shacl"])
+        quads = store.backend.quad_count()
+    seconds = time.perf_counter() - t
+    return {"seconds": seconds, "quads": quads, "triples": report.total("triples"),
+            "size_bytes": folder_size(a["store"])}
+
+
+def step_dump(a: dict[str, Any]) -> dict[str, Any]:
+    import pyoxigraph as ox
+
+    engine = ox.Store.read_only(str(Path(a["store"]) / "oxigraph"))
+    fmt = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}[a["format"]]
+    t = time.perf_counter()
+    with open(a["out"], "wb") as out:
+        engine.dump(out, fmt)
+    return {"seconds": time.perf_counter() - t, "bytes": os.path.getsize(a["out"])}
+
+
+def step_bulk_load(a: dict[str, Any]) -> dict[str, Any]:
+    import pyoxigraph as ox
+
+    folder = Path(a["store"])
+    folder.mkdir(parents=True, exist_ok=True)
+    t = time.perf_counter()
+    engine = ox.Store(str(folder / "oxigraph"))
+    engine.bulk_load(path=a["nquads"], format=ox.RdfFormat.N_QUADS)
+    engine.flush()
+    quads = len(engine)
+    del engine
+    return {"seconds": time.perf_counter() - t, "quads": quads, "size_bytes": folder_size(folder)}
+
+
+def step_queries_parley(a: dict[str, Any]) -> dict[str, Any]:
+    from graph import guard, sparql
+    from graph.store import Store
+
+    out: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    with Store.open(a["store"]) as store:
+        for q in sparql.list_queries():
+            given = {p.name: a["params"][p.name] for p in q.params if p.name in a["params"]}
+            times, rows = [], 0
+            text = ""
+            for _ in range(a["runs"]):
+                t = time.perf_counter()
+                text = sparql.bind_params(store, q, given)
+                result = sparql.run(store, text, limit=QUERY_LIMIT, timeout=a["cap"])
+                times.append(time.perf_counter() - t)
+                rows = len(result.rows)
+            # what the engine itself runs: the bound query with the PREFIX lines the guard adds
+            out[q.name] = {"times": times, "rows": rows, "text": guard.parse_checked(text).text}
+    return {"queries": out, "seconds": time.perf_counter() - t0}
+
+
+def step_queries_engine(a: dict[str, Any]) -> dict[str, Any]:
+    import pyoxigraph as ox
+
+    t0 = time.perf_counter()
+    engine = ox.Store.read_only(str(Path(a["store"]) / "oxigraph"))
+    out: dict[str, Any] = {}
+    for name, text in a["texts"].items():
+        times, rows = [], 0
+        for _ in range(a["runs"]):
+            t = time.perf_counter()
+            result = engine.query(text, use_default_graph_as_union=True)
+            rows = 0
+            if isinstance(result, ox.QuerySolutions):
+                width = len(result.variables)
+                for solution in result:
+                    if rows >= QUERY_LIMIT:
+                        break
+                    for i in range(width):
+                        solution[i]
+                    rows += 1
+            elif isinstance(result, bool):
+                rows = 1
+            else:
+                for _triple in result:  # type: ignore[union-attr]
+                    if rows >= QUERY_LIMIT:
+                        break
+                    rows += 1
+            times.append(time.perf_counter() - t)
+        out[name] = {"times": times, "rows": rows}
+    return {"queries": out, "seconds": time.perf_counter() - t0}
+
+
+def step_export(a: dict[str, Any]) -> dict[str, Any]:
+    import datetime as dt
+
+    from graph.export import export
+    from graph.store import Store
+
+    day = dt.date.fromisoformat(a["as_of"]) if a.get("as_of") else None
+    with Store.open(a["store"]) as store:
+        t = time.perf_counter()
+        done = export(store, a["format"], a["out"], as_of=day)
+        seconds = time.perf_counter() - t
+    return {"seconds": seconds, "triples": done.triples, "graphs": done.graphs, "bytes": os.path.getsize(a["out"])}
+
+
+def step_projection(a: dict[str, Any]) -> dict[str, Any]:
+    from graph.analytics import analyze
+    from graph.projections import entity_graph, read_facts
+    from graph.store import Store
+
+    with Store.open(a["store"]) as store:
+        t0 = time.perf_counter()
+        facts = read_facts(store)
+        t1 = time.perf_counter()
+        g = entity_graph(facts)
+        t2 = time.perf_counter()
+        analysis = analyze(facts)
+        t3 = time.perf_counter()
+    return {"seconds": t3 - t0, "parts": {"read_facts": t1 - t0, "entity_graph": t2 - t1, "analyze": t3 - t2},
+            "nodes": g.number_of_nodes(), "edges": g.number_of_edges(), "method": analysis.method}
+
+
+def step_ui_page(a: dict[str, Any]) -> dict[str, Any]:
+    import logging
+
+    logging.disable(logging.WARNING)
+    os.environ["PARLEY_STORE"] = a["store"]
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=a["cap"])
+    at.query_params.update(PAGE_PARAMS.get(a["page"], {}))
+    at.switch_page(f"views/{a['page']}.py")
+    t = time.perf_counter()
+    at.run()
+    seconds = time.perf_counter() - t
+    problems = [str(e.value)[:200] for e in at.exception] + [str(e.value)[:200] for e in at.error]
+    return {"seconds": seconds, "problems": problems}
+
+
+def _rdflib_batch(a: dict[str, Any]) -> None:
+    """Parse the N-Quads into an rdflib Dataset (Memory store), then run `ops`; one JSON line per event."""
+    import rdflib
+
+    def say(**kw: Any) -> None:
+        sys.stdout.write(json.dumps(kw) + "\n")
+        sys.stdout.flush()
+
+    say(start="parse")
+    t = time.perf_counter()
+    ds = rdflib.Dataset(store="Memory", default_union=True)
+    ds.parse(a["nquads"], format="nquads")
+    say(done="parse", times=[time.perf_counter() - t], rss_mb=_rss_mb(), triples=len(ds))
+    for op in a["ops"]:
+        say(start=op["name"])
+        times: list[float] = []
+        rows = 0
+        for _ in range(a["runs"]):
+            t = time.perf_counter()
+            if op["kind"] == "query":
+                result = ds.query(op["text"])
+                rows = 0
+                for _row in result:
+                    rows += 1
+                    if rows >= QUERY_LIMIT:
+                        break
+            else:
+                target = op["out"]
+                if op["format"] == "turtle":
+                    union = rdflib.Graph()
+                    for triple in ds.triples((None, None, None)):
+                        union.add(triple)
+                    union.serialize(destination=target, format="turtle")
+                else:
+                    ds.serialize(destination=target, format=op["format"])
+            times.append(time.perf_counter() - t)
+            if times[-1] > 20:  # a slow baseline is measured once
+                break
+        say(done=op["name"], times=times, rss_mb=_rss_mb(), rows=rows)
+    say(finished=True)
+
+
+STEPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "ingest": step_ingest, "dump": step_dump, "bulk_load": step_bulk_load, "queries_parley": step_queries_parley,
+    "queries_engine": step_queries_engine, "export": step_export, "projection": step_projection,
+    "ui_page": step_ui_page}
+
+
+def child_main(argv: list[str]) -> None:
+    name, args = argv[0], json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+    Path(argv[1]).unlink(missing_ok=True)  # read once: leave no argument files in the workdir
+    if name == "rdflib":
+        _rdflib_batch(args)
+        return
+    result = STEPS[name](args)
+    result["rss_mb"] = _rss_mb()
+    sys.stdout.write("RESULT " + json.dumps(result) + "\n")
+    sys.stdout.flush()
+
+
+# -- parent side ----------------------------------------------------------------------------------------------
+
+class StepFailed(RuntimeError):
+    pass
+
+
+def _spawn(name: str, args: dict[str, Any], workdir: Path) -> subprocess.Popen[str]:
+    argfile = workdir / f".args-{name}-{os.getpid()}-{time.monotonic_ns()}.json"
+    argfile.write_text(json.dumps(args), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.Popen([sys.executable, "-m", "graph.bench", name, str(argfile)], cwd=str(ROOT), env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def run_step(name: str, args: dict[str, Any], workdir: Path, timeout: float) -> dict[str, Any]:
+    """Run one step in a fresh subprocess and return what it reported."""
+    proc = _spawn(name, args, workdir)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise StepFailed(f"{name} passed the cap of {timeout:g} s") from None
+    for line in out.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    raise StepFailed(f"{name} failed (exit {proc.returncode}): {err.strip()[-800:]}")
+
+
+def stats(times: list[float]) -> dict[str, Any]:
+    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times), "runs": len(times)}
+
+
+def run_rdflib(nquads: str, ops: list[dict[str, Any]], runs: int, cap: float, workdir: Path,
+               progress: Progress, budget: float | None = None) -> dict[str, dict[str, Any]]:
+    """The rdflib baseline: every op's times, or {"capped": cap} for one that passed the cap. With a `budget`
+    (seconds for the whole baseline), the ops left when it is spent are marked {"skipped": "budget"}."""
+    results: dict[str, dict[str, Any]] = {}
+    remaining = list(ops)
+    started = time.monotonic()
+    while True:
+        if budget is not None and time.monotonic() - started > budget:
+            for op in remaining:
+                results.setdefault(op["name"], {"skipped": "budget"})
+            progress(f"  rdflib: budget of {budget:g} s spent; {len(remaining)} step(s) not run")
+            return results
+        proc = _spawn("rdflib", {"nquads": nquads, "ops": remaining, "runs": runs}, workdir)
+        lines: queue.Queue[str | None] = queue.Queue()
+
+        def pump(stream: Any = proc.stdout) -> None:
+            for line in stream:
+                lines.put(line)
+            lines.put(None)
+
+        threading.Thread(target=pump, daemon=True).start()
+        threading.Thread(target=proc.stderr.read, daemon=True).start()  # type: ignore[union-attr]
+        current, op_start, finished = None, time.monotonic(), False
+        end = started + budget if budget is not None else math.inf
+        while True:
+            try:
+                line = lines.get(timeout=max(0.0, min(op_start + cap, end) - time.monotonic()))
+            except queue.Empty:
+                line = "TIMEOUT"
+            if line is None:
+                break
+            if line == "TIMEOUT":
+                proc.kill()
+                proc.wait()
+                if time.monotonic() - op_start < cap:  # the budget ran out, not the cap
+                    for op in remaining:
+                        if op["name"] not in results:
+                            results[op["name"]] = {"skipped": "budget"}
+                    progress(f"  rdflib: budget of {budget:g} s spent during {current}; the rest not run")
+                    return results
+                progress(f"  rdflib {current}: > {cap:g} s, killed")
+                results[current or "parse"] = {"capped": cap}
+                if current == "parse":
+                    for op in remaining:
+                        results[op["name"]] = {"capped": cap, "note": "parse passed the cap"}
+                    return results
+                break
+            msg = json.loads(line)
+            if "start" in msg:
+                current, op_start = msg["start"], time.monotonic()
+            elif "done" in msg:
+                if msg["done"] == "parse" and "parse" in results:
+                    continue
+                results[msg["done"]] = {**stats(msg["times"]), "rss_mb": msg["rss_mb"],
+                                        **({"rows": msg["rows"]} if "rows" in msg else {}),
+                                        **({"triples": msg["triples"]} if "triples" in msg else {})}
+                progress(f"  rdflib {msg['done']}: {msg['times'][0]:.2f} s")
+            elif msg.get("finished"):
+                finished = True
+        proc.wait()
+        if finished:
+            return results
+        remaining = [op for op in remaining if op["name"] not in results]
+        if not remaining:
+            return results
+        if current is None:
+            raise StepFailed("the rdflib baseline failed to start")
+
+
+@dataclass
+class Bench:
+    statements: int
+    workdir: Path
+    runs: int = 3
+    seed: int = 42
+    cap: float = 300.0
+    rdflib: bool = True
+    rdflib_budget: float | None = None
+    progress: Progress = lambda m: None  # noqa: E731
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def measure(self, name: str, args: dict[str, Any], *, runs: int | None = None,
+                fresh: Callable[[int], dict[str, Any]] | None = None) -> dict[str, Any]:
+        """Run step `name` `runs` times (each in a fresh process); the median and range, the worst RSS, and the
+        last run's extra fields."""
+        results = []
+        for k in range(runs or self.runs):
+            step_args = {**args, **(fresh(k) if fresh else {})}
+            results.append(run_step(name, step_args, self.workdir, STEP_TIMEOUT))
+        out = {**results[-1], **stats([r["seconds"] for r in results]),
+               "rss_mb": max(r["rss_mb"] for r in results)}
+        out.pop("seconds", None)
+        return out
+
+    def row(self, group: str, item: str, parley: dict[str, Any] | None, *, limit: dict[str, Any] | None = None,
+            limit_what: str = "", rdflib: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+        r: dict[str, Any] = {"group": group, "item": item, "parley": parley, "limit": limit, "limit_what": limit_what,
+                             "rdflib": rdflib, **extra}
+        if parley and limit and limit.get("median_s"):
+            r["x_limit"] = parley["median_s"] / limit["median_s"]
+        if parley and rdflib:
+            if "median_s" in rdflib:
+                r["rdflib_x"] = rdflib["median_s"] / parley["median_s"]
+            elif "capped" in rdflib:
+                r["rdflib_x_at_least"] = rdflib["capped"] / parley["median_s"]
+        self.rows.append(r)
+        return r
+
+    def run(self) -> dict[str, Any]:
+        from graph.benchgen import generate
+
+        wd = self.workdir
+        wd.mkdir(parents=True, exist_ok=True)
+        say = self.progress
+        t_all = time.perf_counter()
+        data = wd / f"bench-{self.statements}-s{self.seed}.yaml"
+        if data.exists():
+            say(f"reusing {data}")
+        else:
+            say(f"generating {data} ({self.statements} statements)")
+            generate(self.statements, data, self.seed)
+        for old in wd.glob("store-*"):
+            shutil.rmtree(old, ignore_errors=True)
+        main = wd / "store-main"
+
+        def fresh_store(tag: str) -> Callable[[int], dict[str, Any]]:
+            def make(k: int) -> dict[str, Any]:
+                path = wd / f"store-{tag}-{k}"
+                shutil.rmtree(path, ignore_errors=True)
+                return {"store": str(path)}
+            return make
+
+        # 1. ingest, with and without SHACL
+        say(f"ingest with SHACL ×{self.runs}")
+        ingest_shacl = self.measure("ingest", {"yaml": str(data), "shacl": True}, fresh=fresh_store("shacl"))
+        say(f"  median {ingest_shacl['median_s']:.2f} s, {ingest_shacl['quads']:,} quads")
+        say(f"ingest --no-shacl ×{self.runs}")
+        ingest_plain = self.measure("ingest", {"yaml": str(data), "shacl": False}, fresh=fresh_store("plain"))
+        say(f"  median {ingest_plain['median_s']:.2f} s")
+        (wd / f"store-shacl-{self.runs - 1}").rename(main)
+        for old in [*wd.glob("store-shacl-*"), *wd.glob("store-plain-*")]:
+            shutil.rmtree(old, ignore_errors=True)
+        self.info.update(quads=ingest_shacl["quads"], statements=self.statements, data=str(data))
+
+        # 2. the engine's native dump, and its bulk load of the same quads
+        nq, trig = wd / "dump.nq", wd / "dump.trig"
+        say("native dump (N-Quads, TriG)")
+        dump_nq = self.measure("dump", {"store": str(main), "format": "nquads", "out": str(nq)})
+        dump_trig = self.measure("dump", {"store": str(main), "format": "trig", "out": str(trig)})
+        say(f"bulk_load ×{self.runs}")
+        bulk = self.measure("bulk_load", {"nquads": str(nq)}, fresh=fresh_store("bulk"))
+        for old in wd.glob("store-bulk-*"):
+            shutil.rmtree(old, ignore_errors=True)
+
+        # 3. named queries: Parley vs the engine directly, on the same on-disk store
+        say("named queries through Parley")
+        params = _params_for(self.statements)
+        pq = self.measure("queries_parley", {"store": str(main), "params": params, "runs": self.runs,
+                                             "cap": max(self.cap, 300.0)},
+                          runs=1)
+        texts = {k: v["text"] for k, v in pq["queries"].items()}
+        say("named queries directly in pyoxigraph")
+        eq = self.measure("queries_engine", {"store": str(main), "texts": texts, "runs": self.runs}, runs=1)
+
+        # 4. snapshot and exports
+        say("as-of snapshot and exports")
+        snap = self.measure("export", {"store": str(main), "format": "trig", "out": str(wd / "snapshot.trig"),
+                                       "as_of": AS_OF})
+        exports = {fmt: self.measure("export", {"store": str(main), "format": fmt, "out": str(wd / f"export.{fmt}")})
+                   for fmt in RDF_EXPORTS}
+
+        # 5. projection and metrics
+        say("networkx projection and metrics")
+        proj = self.measure("projection", {"store": str(main)})
+
+        # 6. UI pages
+        ui: dict[str, dict[str, Any]] = {}
+        for page in PAGES:
+            say(f"UI page {page}")
+            try:
+                ui[page] = self.measure("ui_page", {"store": str(main), "page": page, "cap": max(self.cap, 300.0)})
+            except StepFailed as e:
+                ui[page] = {"error": str(e)}
+
+        # 7. rdflib baseline
+        rdf: dict[str, dict[str, Any]] = {}
+        if self.rdflib:
+            say(f"rdflib baseline (cap {self.cap:g} s per step)")
+            ops = [{"name": f"query:{k}", "kind": "query", "text": v} for k, v in texts.items()]
+            ops += [{"name": f"serialize:{fmt}", "kind": "serialize", "format": RDFLIB_FORMAT[fmt],
+                     "out": str(wd / f"rdflib.{fmt}")} for fmt in RDF_EXPORTS]
+            rdf = run_rdflib(str(nq), ops, self.runs, self.cap, wd, say, self.rdflib_budget)
+
+        # the table
+        qd = lambda r: {k: v for k, v in r.items() if k not in ("queries",)}  # noqa: E731
+        self.row("load", "YAML ingest (SHACL)", qd(ingest_shacl), limit=qd(bulk), limit_what="bulk_load",
+                 rdflib=rdf.get("parse"))
+        self.row("load", "YAML ingest (--no-shacl)", qd(ingest_plain), limit=qd(bulk), limit_what="bulk_load",
+                 rdflib=rdf.get("parse"))
+        self.row("load", "engine bulk_load (N-Quads)", qd(bulk), rdflib=rdf.get("parse"))
+        self.row("size", "store on disk, MB", None, ingested_mb=ingest_shacl["size_bytes"] / 2**20,
+                 bulk_mb=bulk["size_bytes"] / 2**20, x_limit=ingest_shacl["size_bytes"] / bulk["size_bytes"])
+        for name, p in pq["queries"].items():
+            direct = eq["queries"][name]
+            prow = {**stats(p["times"]), "rows": p["rows"], "rss_mb": pq["rss_mb"]}
+            erow = {**stats(direct["times"]), "rows": direct["rows"], "rss_mb": eq["rss_mb"]}
+            self.row("query", name, prow, limit=erow, limit_what="pyoxigraph", rdflib=rdf.get(f"query:{name}"))
+        self.row("export", f"snapshot as of {AS_OF} (trig)", snap, limit=dump_trig, limit_what="native trig dump")
+        for fmt, ex in exports.items():
+            native = dump_trig if NATIVE_FOR[fmt] == "trig" else dump_nq
+            self.row("export", f"export {fmt}", ex, limit=native, limit_what=f"native {NATIVE_FOR[fmt]} dump",
+                     rdflib=rdf.get(f"serialize:{fmt}"))
+        self.row("export", "native dump nquads", dump_nq)
+        self.row("export", "native dump trig", dump_trig)
+        self.row("analytics", "read_facts + entity_graph + analyze", proj)
+        for part, seconds in proj["parts"].items():
+            self.row("analytics", f"  {part} (last run)", {"median_s": seconds, "min_s": seconds, "max_s": seconds,
+                                                           "runs": 1})
+        for page, r in ui.items():
+            self.row("ui", f"page {page} (first render)", r if "median_s" in r else None, error=r.get("error"),
+                     problems=r.get("problems") or None)
+        self.info["total_s"] = time.perf_counter() - t_all
+        return {"info": self.info, "runs": self.runs, "cap_s": self.cap, "rows": self.rows,
+                "targets": targets(self.rows)}
+
+
+def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The issue's targets, each with its figure and whether it holds on this run."""
+    out: list[dict[str, Any]] = []
+    by = {r["item"]: r for r in rows}
+
+    def add(what: str, figure: str, ok: bool | None) -> None:
+        out.append({"target": what, "figure": figure, "met": ok})
+
+    ing = by["YAML ingest (SHACL)"]
+    add("ingest ≤ 3× bulk_load", f"{ing.get('x_limit', float('nan')):.1f}×", ing.get("x_limit", 99) <= 3)
+    plain = by["YAML ingest (--no-shacl)"]
+    add("ingest --no-shacl ≤ 3× bulk_load", f"{plain.get('x_limit', float('nan')):.1f}×",
+        plain.get("x_limit", 99) <= 3)
+    rss = max(ing["parley"]["rss_mb"], plain["parley"]["rss_mb"])
+    add("ingest peak RSS ≤ 2 GB", f"{rss:.0f} MB", rss <= 2048)
+    size = by["store on disk, MB"]
+    add("store size ≤ 1.5× bulk-loaded", f"{size['x_limit']:.2f}×", size["x_limit"] <= 1.5)
+    qs = [r for r in rows if r["group"] == "query"]
+    slow = [r["item"] for r in qs if not (r["parley"]["median_s"] <= 0.25 or r.get("x_limit", 99) <= 1.5)]
+    add("each query p50 ≤ 250 ms or ≤ 1.5× pyoxigraph", f"{len(qs) - len(slow)}/{len(qs)} hold"
+        + (f"; not: {', '.join(slow)}" if slow else ""), not slow)
+    found = [r.get("rdflib_x") or r.get("rdflib_x_at_least") for r in qs]
+    ratios = [float(x) for x in found if x is not None]
+    if ratios and len(ratios) == len(found):
+        weak = [r["item"] for r, x in zip(qs, ratios) if x < 10]
+        gm = math.exp(sum(math.log(x) for x in ratios) / len(ratios))
+        add("each query ≥ 10× faster than rdflib", f"{len(qs) - len(weak)}/{len(qs)} hold"
+            + (f"; not: {', '.join(weak)}" if weak else ""), not weak)
+        add("geometric mean vs rdflib ≥ 30×", f"{gm:.1f}× (capped rdflib runs count at the cap)", gm >= 30)
+    ex = [r for r in rows if r["group"] == "export" and r.get("x_limit") is not None]
+    bad = [r["item"] for r in ex if r["x_limit"] > 1.5]
+    add("export and as-of snapshot ≤ 1.5× native dump",
+        ", ".join(f"{r['item']} {r['x_limit']:.1f}×" for r in ex), not bad)
+    ui = [r for r in rows if r["group"] == "ui"]
+    bad_ui = [r["item"] for r in ui if not r["parley"] or r["parley"]["median_s"] > 2 or r.get("problems")]
+    add("each UI page first render ≤ 2 s", f"{len(ui) - len(bad_ui)}/{len(ui)} hold"
+        + (f"; not: {', '.join(bad_ui)}" if bad_ui else ""), not bad_ui)
+    return out
+
+
+# -- the table --------------------------------------------------------------------------------------------
+
+def _t(m: dict[str, Any] | None) -> str:
+    if not m:
+        return "—"
+    if "capped" in m:
+        return f"> {m['capped']:g} s"
+    if "skipped" in m:
+        return "not run (budget)"
+    if "median_s" not in m:
+        return "—"
+    return f"{_s(m['median_s'])} [{_s(m['min_s'])}–{_s(m['max_s'])}] ×{m['runs']}"
+
+
+def _s(x: float) -> str:
+    return f"{x * 1000:.0f} ms" if x < 1 else f"{x:.2f} s"
+
+
+def table(result: dict[str, Any]) -> str:
+    """The result as a Markdown table."""
+    lines = ["| step | Parley: median [min–max] ×runs | peak RSS | limit (what) | × limit | rdflib | rdflib ÷ Parley |",
+             "|---|---|---|---|---|---|---|"]
+    for r in result["rows"]:
+        if r["group"] == "size":
+            lines.append(f"| {r['item']} | {r['ingested_mb']:.1f} MB (ingested) | | {r['bulk_mb']:.1f} MB (bulk_load) "
+                         f"| {r['x_limit']:.2f}× | | |")
+            continue
+        p = r["parley"]
+        rss = f"{p['rss_mb']:.0f} MB" if p and p.get("rss_mb") else ""
+        if r.get("error"):
+            lines.append(f"| {r['item']} | failed: {r['error'][:80]} | | | | | |")
+            continue
+        lim = f"{_t(r['limit'])} ({r['limit_what']})" if r.get("limit") else ""
+        xl = f"{r['x_limit']:.2f}×" if r.get("x_limit") is not None else ""
+        rx = (f"{r['rdflib_x']:.1f}×" if r.get("rdflib_x") is not None
+              else f"≥ {r['rdflib_x_at_least']:.0f}×" if r.get("rdflib_x_at_least") is not None else "")
+        rows_note = f" ({p['rows']} rows)" if p and "rows" in p and r["group"] == "query" else ""
+        if r.get("problems"):
+            rows_note += " (shown: " + "; ".join(r["problems"])[:120].replace("|", "/").replace("\n", " ") + ")"
+        lines.append(f"| {r['item']}{rows_note} | {_t(p)} | {rss} | {lim} | {xl} | {_t(r.get('rdflib'))} | {rx} |")
+    lines.append("")
+    lines.append("| target | figure | met |")
+    lines.append("|---|---|---|")
+    for t in result["targets"]:
+        lines.append(f"| {t['target']} | {t['figure']} | {'yes' if t['met'] else 'no'} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    child_main(sys.argv[1:])

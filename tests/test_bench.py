@@ -1,0 +1,94 @@
+"""`parley bench`: the generator is deterministic and its output ingests; `bench run` completes and its JSON
+has every row. No timing assertions: speed is checked by the benchmark command, never by unit tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from graph.bench import PAGES, RDF_EXPORTS
+from graph.benchgen import generate
+from graph.sparql import list_queries
+from graph.store import Store
+from ingest.pipeline import ingest_files
+from ui.cli import cli
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    generate(150, a / "x.yaml", seed=7)
+    generate(150, b / "x.yaml", seed=7)
+    generate(150, c / "x.yaml", seed=8)
+    assert _files(a) == _files(b)
+    assert len(_files(a)) > 2  # the YAML and its source texts
+    assert _files(a)["x.yaml"] != _files(c)["x.yaml"]
+
+
+def test_generated_file_has_the_requested_shape(tmp_path: Path) -> None:
+    path = generate(400, tmp_path / "b.yaml")
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert len(doc["statements"]) == 400
+    assert len(doc["sources"]) == 20  # one source per ~20 statements
+    assert any(d.get("revision_of") for d in doc["documents"])
+    points = [c for s in doc["statements"] for c in s["claims"] if c["kind"] == "document-points"]
+    assert len({c["points"] for c in points}) > 1  # conflicting point counts
+    for s in doc["statements"][:50]:
+        text_file = next(x["text_file"] for x in doc["sources"] if x["id"] == s["source"])
+        text = (tmp_path / text_file).read_text(encoding="utf-8")
+        start, end = s["span"]
+        assert text[start:end] == s["text"]
+
+
+def test_generated_file_passes_a_dry_run_ingest(tmp_path: Path) -> None:
+    path = generate(200, tmp_path / "b.yaml")
+    result = CliRunner().invoke(cli, ["--store", str(tmp_path / "none"), "ingest", "--dry-run", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "200 statements" in result.output
+    assert not (tmp_path / "none").exists()
+
+
+def test_generated_file_ingests_with_every_statement(tmp_path: Path) -> None:
+    path = generate(200, tmp_path / "b.yaml")
+    with Store.open("memory:") as store:
+        report = ingest_files(store, [path], check_shapes=False)
+        assert report.total("statements") == 200
+        n = store.select("SELECT (COUNT(?s) AS ?n) WHERE { ?s a <https://parley.example/ontology#Statement> }").rows
+        assert int(str(n[0][0])) == 200
+
+
+def test_generate_command(tmp_path: Path) -> None:
+    out = tmp_path / "g.yaml"
+    result = CliRunner().invoke(cli, ["bench", "generate", "--statements", "30", "-o", str(out), "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert out.exists() and (tmp_path / "g-texts").is_dir()
+
+
+def test_bench_run_completes_and_its_json_has_every_row(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    result = CliRunner().invoke(cli, ["-s", "bench", "run", "--statements", "200", "--runs", "1", "--workdir",
+                                      str(tmp_path / "w"), "--json", str(out), "--cap", "120"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    items = {r["item"] for r in data["rows"]}
+    expected = {"YAML ingest (SHACL)", "YAML ingest (--no-shacl)", "engine bulk_load (N-Quads)", "store on disk, MB",
+                "native dump nquads", "native dump trig", "read_facts + entity_graph + analyze"}
+    expected |= {q.name for q in list_queries()}
+    expected |= {f"export {fmt}" for fmt in RDF_EXPORTS}
+    expected |= {f"page {p} (first render)" for p in PAGES}
+    assert expected <= items, expected - items
+    assert any(i.startswith("snapshot as of") for i in items)
+    for r in data["rows"]:
+        if r["group"] == "query":
+            assert r["parley"]["runs"] == 1 and r["limit"]["runs"] == 1
+            assert r["rdflib"] is not None  # timed, or "> cap"
+        if r["group"] == "ui":
+            assert r["parley"] is not None, r.get("error")
+    assert data["targets"] and all("met" in t for t in data["targets"])
+    assert "| step |" in result.output
