@@ -283,12 +283,15 @@ def main() -> None:
 
 
 __all__ = ["cli", "main"]
-from ui import cli_analytics  # noqa: E402,F401  (registers path, analyze)
-from ui import cli_query  # noqa: E402,F401  (registers query, queries, serve)
-from ui import cli_text  # noqa: E402,F401  (registers extract, eval)
+
+# The other commands live in modules of their own, one per feature; importing them registers them on
+# `cli`. They import this module, so they come last.
+from ui import cli_analytics  # noqa: E402,F401  (path, analyze)
+from ui import cli_bench  # noqa: E402,F401  (bench)
+from ui import cli_export  # noqa: E402,F401  (export, diff)
+from ui import cli_import  # noqa: E402,F401  (import)
+from ui import cli_query  # noqa: E402,F401  (query, queries, serve)
+from ui import cli_text  # noqa: E402  (extract, eval, and the transcript options of ingest)
+from ui import cli_ui  # noqa: E402,F401  (ui)
 
 cli_text.add_text_options(ingest)
-from ui import cli_ui  # noqa: E402,F401  (registers ui)
-from ui import cli_export  # noqa: E402,F401  (registers export, diff)
-from ui import cli_import  # noqa: E402,F401  (registers import)
-from ui import cli_bench  # noqa: E402,F401  (registers bench)
