@@ -284,8 +284,6 @@ def test_no_command_opens_a_non_loopback_connection(net_guard: tuple[dict[str, s
 
 def test_the_ui_pages_open_no_non_loopback_connection(net_guard: tuple[dict[str, str], Path], tmp_path: Path) -> None:
     """Every page of the Streamlit app run by AppTest, in a process with the guard installed."""
-    if not (ROOT / "ui" / "app.py").exists():
-        pytest.skip("no ui/app.py yet")
     env, log = net_guard
     store = tmp_path / "store"
     assert parley("--store", str(store), "-s", "demo", "--no-ui").returncode == 0
