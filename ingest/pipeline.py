@@ -6,7 +6,7 @@ store after a failed ingest is exactly the store before it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -260,7 +260,3 @@ class _Plan:
         if replace_source:
             report.removed = sorted(set(existing) - set(graphs))
         return report
-
-
-def record_ids(files: Iterable[RecordFile]) -> list[tuple[str, str]]:
-    return [(r.kind, r.id) for f in files for r in f.records]

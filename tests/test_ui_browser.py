@@ -8,13 +8,10 @@ missing; with CI set they fail instead (tests/run.sh installs Chromium there).""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +19,7 @@ from typing import Any
 import pytest
 
 from graph.store import Store
+from support import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "ingest" / "samples"
@@ -75,12 +73,6 @@ def _need_browser() -> None:
         pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`parley ui` on a free loopback port, on a store folder holding the example."""
@@ -91,40 +83,11 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store = str(folder / "store")
     with Store.open(store, create=True) as s:
         ingest_files(s, sorted(SAMPLES.glob("*.yaml")))
-    log_path = folder / "app.log"
     parley = Path(sys.executable).parent / "parley"
-    for _ in range(3):  # the free port may be taken between choosing it and the app binding it
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        with open(log_path, "wb") as log:
-            proc = subprocess.Popen([str(parley), "--store", store, "ui", "--port", str(port)], stdout=log,
-                                    stderr=subprocess.STDOUT, cwd=folder)
-        try:
-            if _wait_until_healthy(url, proc):
-                yield url
-                return
-        finally:
-            proc.terminate()  # SIGTERM: `parley ui` stops the app like Ctrl-C
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-    pytest.fail(f"parley ui would not start:\n{log_path.read_text(errors='replace')}")
-
-
-def _wait_until_healthy(url: str, proc: subprocess.Popen[bytes], seconds: float = 60.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return True
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    raise RuntimeError(f"parley ui did not answer at {url} within {seconds} s")
+    # SIGTERM on the way out: `parley ui` stops the app like Ctrl-C.
+    with serving(lambda port: [str(parley), "--store", store, "ui", "--port", str(port)], "/_stcore/health",
+                 what="parley ui", log_path=folder / "app.log", cwd=folder, seconds=60, stop_seconds=20) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import io
 import os
 from pathlib import Path
 from typing import BinaryIO
@@ -153,9 +152,3 @@ class EmbeddedBackend:
             if hasattr(self, "engine"):
                 del self.engine
             self._release_lock()
-
-
-def dump_bytes(backend: EmbeddedBackend, fmt: str = "nquads") -> bytes:
-    buf = io.BytesIO()
-    backend.dump(buf, fmt)
-    return buf.getvalue()
