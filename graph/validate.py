@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
-from rdflib.term import Node
 
 import ontology
-from ontology.namespaces import RDF, SH
+from graph.sparql import short_name
+from ontology.namespaces import SH
 
 
 @dataclass(frozen=True)
@@ -48,16 +48,7 @@ def shacl(data: Graph) -> list[Violation]:
         path = report.value(result, SH.resultPath)
         message = report.value(result, SH.resultMessage)
         severity = report.value(result, SH.resultSeverity)
-        out.append(Violation(str(focus), _short(path), str(message or "constraint not met"),
+        shown_path = short_name(str(path)) if isinstance(path, URIRef) else (None if path is None else str(path))
+        out.append(Violation(str(focus), shown_path, str(message or "constraint not met"),
                              str(severity).rsplit("#", 1)[-1] if severity else "Violation"))
     return sorted(out, key=lambda v: (v.focus, v.path or "", v.message))
-
-
-def _short(path: Node | None) -> str | None:
-    if path is None:
-        return None
-    if isinstance(path, URIRef):
-        for prefix, ns in ontology.PREFIXES.items():
-            if str(path).startswith(ns):
-                return f"{prefix}:{str(path)[len(ns):]}"
-    return str(path)

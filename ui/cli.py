@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from graph.errors import ParleyError
+from graph.sparql import short_name
 from graph.store import DEFAULT_STORE, ENV_STORE, Store
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -140,9 +141,9 @@ def stats(state: State, as_json: bool) -> None:
     click.echo(f"Graphs:  {counts.graphs:,}")
     if counts.classes:
         click.echo("Instances per class:")
-        width = max(len(_short(c)) for c, _ in counts.classes)
+        width = max(len(short_name(c)) for c, _ in counts.classes)
         for c, n in counts.classes:
-            click.echo(f"  {_short(c):<{width}}  {n:>7,}")
+            click.echo(f"  {short_name(c):<{width}}  {n:>7,}")
 
 
 @cli.command(context_settings=CONTEXT)
@@ -260,22 +261,13 @@ def demo(state: State, no_ui: bool) -> None:
                f"{report.total('claims')} claims, {counts.graphs:,} graphs, {counts.quads:,} quads")
     for c, n in counts.classes:
         if c.startswith("https://parley.example/ontology#"):
-            click.echo(f"  {_short(c):<28} {n:>6,}")
+            click.echo(f"  {short_name(c):<28} {n:>6,}")
     if not no_ui:
         from ui.cli_ui import start_ui
 
         spec = state.store().spec
         state.close()  # one process owns an on-disk store: from here on, the app does
         start_ui(spec, None, "127.0.0.1")
-
-
-def _short(iri: str) -> str:
-    from ontology import PREFIXES
-
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"
 
 
 def main() -> None:
