@@ -91,12 +91,17 @@ class Store:
         remove = list(remove)
         if fresh and not remove:
             try:
-                data = "".join(f"{nt(s)} {nt(p)} {nt(o)} {nt(g)} .\n" for g, triples in put.items()
-                               for s, p, o in triples)
+                lines = [f"{nt(s)} {nt(p)} {nt(o)} {nt(g)} .\n" for g, triples in put.items() for s, p, o in triples]
             except (TypeError, ValueError) as e:
                 raise WriteError(f"write refused, nothing stored: {e}") from None
-            if data:
-                self.backend.add_nquads(data.encode())
+            if lines:
+                data = "".join(lines).encode()
+                from graph.backends.embedded import EmbeddedBackend
+
+                if isinstance(self.backend, EmbeddedBackend):
+                    self.backend.add_new_graphs(data, [str(g) for g in put], len(lines))
+                else:
+                    self.backend.add_nquads(data)
             return
         drops = set(remove) | set(put)
         try:

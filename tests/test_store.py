@@ -526,3 +526,85 @@ def test_a_write_killed_midway_leaves_all_or_nothing(tmp_path: Path) -> None:
     # Exactly the earlier dump, byte for byte, or the whole write (compared in sorted order, as the
     # expected dump comes from the in-memory engine); anything else is a partial write.
     assert raw == before or ordered == after_sorted
+
+
+# ── fresh graphs through the engine's bulk loader: undone whole when cut short ───────────────────
+
+BULK_KILL = BIG_WRITE + """
+import sys, time
+from graph.store import Store
+s = Store.open(sys.argv[1])
+engine = s.backend.engine
+
+
+class Engine:  # the real engine, announcing the bulk load; 'after' stops once the load has returned
+    def __getattr__(self, name):
+        return getattr(engine, name)
+
+    def bulk_load(self, **kw):
+        print('bulk', flush=True)
+        engine.bulk_load(**kw)
+        if sys.argv[2] == 'after':
+            print('loaded', flush=True)
+            time.sleep(60)
+
+
+s.backend.engine = Engine()
+s.write(put=big_put(), fresh=True)
+print('done', flush=True)
+"""
+
+
+@pytest.mark.parametrize("when", ["during", "after"])
+def test_a_bulk_load_killed_midway_is_undone_when_the_store_reopens(tmp_path: Path, when: str) -> None:
+    from graph.backends.embedded import JOURNAL_NAME
+
+    folder = tmp_path / "store"
+    with Store.open(str(folder), create=True) as s:
+        s.write(put={G_ACTORS: ACTORS, G_MEETING: MEETING_CLAIMS})
+        before = sha256(dump(s))
+    proc = run_python(BULK_KILL, str(folder), when)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line == "bulk\n", proc.stderr.read() if proc.stderr else line
+    if when == "after":
+        assert proc.stdout.readline() == "loaded\n"
+    else:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, "the write finished before the kill; make it bigger"
+    assert (folder / JOURNAL_NAME).exists(), "the load ran without its journal"
+    with Store.open(str(folder)) as s:
+        assert sha256(dump(s)) == before
+    assert not (folder / JOURNAL_NAME).exists()
+
+
+def test_a_bulk_load_of_fresh_graphs_equals_the_transactional_load(tmp_path: Path) -> None:
+    scope: dict[str, Any] = {}
+    exec(BIG_WRITE, scope)
+    with Store.open("memory:") as whole:
+        whole.write(put=scope["big_put"]())
+        expected = sorted_dump(whole)
+    with Store.open(str(tmp_path / "store"), create=True) as s:
+        s.write(put=scope["big_put"](), fresh=True)
+    with Store.open(str(tmp_path / "store")) as s:
+        assert sorted_dump(s) == expected
+
+
+def test_a_bulk_load_with_a_bad_line_changes_nothing(tmp_path: Path) -> None:
+    from graph.backends.embedded import BULK_MIN_QUADS, JOURNAL_NAME, EmbeddedBackend
+
+    folder = tmp_path / "store"
+    with Store.open(str(folder), create=True) as s:
+        s.write(put={G_ACTORS: ACTORS})
+        before = sha256(dump(s))
+        good = "".join(f"<https://parley.example/id/s/{i}> <x:p> \"{i}\" <https://parley.example/id/g/{i % 7}> .\n"
+                       for i in range(BULK_MIN_QUADS))
+        graphs = [f"https://parley.example/id/g/{i}" for i in range(7)]
+        assert isinstance(s.backend, EmbeddedBackend)
+        with pytest.raises(WriteError):
+            s.backend.add_new_graphs((good + "<https://parley.example/a b> <x:p> <x:o> <x:g> .\n").encode(), graphs,
+                                     BULK_MIN_QUADS + 1)
+        assert sha256(dump(s)) == before
+        assert not (folder / JOURNAL_NAME).exists()

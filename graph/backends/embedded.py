@@ -16,6 +16,10 @@ from graph.terms import from_ox
 
 LOCK_NAME = "parley.lock"
 ENGINE_DIR = "oxigraph"
+# Names the graphs a bulk load is adding while it runs; left behind only by an interrupted load.
+JOURNAL_NAME = "parley.journal"
+# Below this many quads the transactional load is as fast, and leaves no extra engine files behind.
+BULK_MIN_QUADS = 20_000
 _FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
 
 
@@ -50,6 +54,12 @@ class EmbeddedBackend:
                     f"process without a lock file); stop it or use its endpoint with --store http://…"
                 ) from None
             raise StoreError(f"cannot open store {folder}: {e}") from None
+        try:
+            self._recover()
+        except BaseException:
+            del self.engine
+            self._release_lock()
+            raise
 
     @staticmethod
     def _take_lock(folder: Path) -> int:
@@ -115,6 +125,50 @@ class EmbeddedBackend:
         except (SyntaxError, ValueError, OSError) as e:
             raise WriteError(f"write refused, nothing stored: {e}") from None
 
+    def add_new_graphs(self, data: bytes, graphs: list[str], quads: int) -> None:
+        """Add quads (N-Quads) to named graphs none of which exists yet, all or nothing.
+
+        A large load on disk goes through the engine's bulk loader, which is much faster and leaves a far
+        smaller store than one transaction, but is not atomic: a journal naming the graphs is made durable
+        first and removed after, so a load cut short (killed, disk full, a bad line) is undone on the spot
+        or, if the process died, when the store is next opened. Graphs that already exist take the
+        transactional path, so undoing a load can never drop data that was there before.
+        """
+        if self.path is None or quads < BULK_MIN_QUADS or any(
+                self.engine.contains_named_graph(ox.NamedNode(g)) for g in graphs):
+            self.add_nquads(data)
+            return
+        journal = Path(self.path) / JOURNAL_NAME
+        try:
+            _write_durably(journal, "".join(f"{g}\n" for g in graphs).encode())
+        except OSError as e:
+            raise WriteError(f"write refused, nothing stored: {e}") from None
+        try:
+            self.engine.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)
+        except (SyntaxError, ValueError, OSError) as e:
+            try:
+                self._recover()
+            except (StoreError, OSError):
+                pass  # the journal stays; the next open undoes the load
+            raise WriteError(f"write refused, nothing stored: {e}") from None
+        _remove_durably(journal)
+
+    def _recover(self) -> None:
+        """Undo a bulk load that did not finish: drop the graphs its journal names, then the journal."""
+        if self.path is None:
+            return
+        journal = Path(self.path) / JOURNAL_NAME
+        if not journal.exists():
+            return
+        graphs = [line for line in journal.read_text(encoding="utf-8").splitlines() if line]
+        try:
+            for chunk in range(0, len(graphs), 5000):
+                self.engine.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs[chunk:chunk + 5000]))
+            self.engine.flush()
+        except OSError as e:
+            raise StoreError(f"cannot undo an interrupted ingest in {self.path}: {e}") from None
+        _remove_durably(journal)
+
     def bulk_load(self, data: bytes | str, fmt: str) -> None:
         """The engine's fastest load path; not transactional, for fresh stores and benchmarks."""
         self.engine.bulk_load(input=data if isinstance(data, bytes) else data, format=_FORMATS[fmt])
@@ -152,3 +206,30 @@ class EmbeddedBackend:
             if hasattr(self, "engine"):
                 del self.engine
             self._release_lock()
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+    _sync_folder(path.parent)
+
+
+def _remove_durably(path: Path) -> None:
+    path.unlink()
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
