@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Iterable, Iterator
 
@@ -62,5 +63,57 @@ def quads_to_ox(graph: URIRef, triples: Iterable[Triple]) -> Iterator[ox.Quad]:
 
 
 def nt(term: Node) -> str:
-    """A term in N-Triples syntax, safe to place in SPARQL text."""
+    """A term in N-Triples syntax, safe to place in SPARQL text: exactly the engine's own writing of it.
+
+    >>> nt(Literal("Kyiv", lang="EN")), nt(URIRef("https://parley.example/id/place/kyiv"))
+    ('"Kyiv"@en', '<https://parley.example/id/place/kyiv>')
+    """
+    if isinstance(term, Literal):
+        value = str(term)
+        if _SPECIAL.search(value) is not None:
+            if _SURROGATE.search(value) is not None:  # not text the engine can hold: let it say why
+                return str(to_ox(term))
+            value = _SPECIAL.sub(_escape, value)
+        try:
+            if term.language:
+                return f'"{value}"{_language_suffix(term.language)}'
+            if term.datatype is not None:
+                return f'"{value}"{_datatype_suffix(str(term.datatype))}'
+        except ValueError as e:
+            raise ValueError(f"not a valid RDF term {term!r}: {e}") from None
+        return f'"{value}"'
+    if isinstance(term, URIRef):
+        try:
+            return _nt_iri(str(term))
+        except ValueError as e:
+            raise ValueError(f"not a valid RDF term {term!r}: {e}") from None
     return str(to_ox(term))
+
+
+# What the engine escapes in a literal (its N-Triples writer), and how; a literal is written by hand
+# because building an engine term for each of a million literals is most of an ingest's writing time.
+_SPECIAL = re.compile(r'[\x00-\x1f"\\\x7f\ufffe\uffff\ud800-\udfff]')
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+
+
+def _escape(m: re.Match[str]) -> str:
+    c = m.group()
+    return _ESCAPES.get(c) or f"\\u{ord(c):04X}"
+
+
+@lru_cache(maxsize=1024)
+def _language_suffix(language: str) -> str:
+    """`@tag` as the engine writes it (lowercased), checked once per tag."""
+    return str(ox.Literal("", language=language))[2:]
+
+
+@lru_cache(maxsize=1024)
+def _datatype_suffix(datatype: str) -> str:
+    """`^^<datatype>`, or nothing for xsd:string, as the engine writes it; checked once per datatype."""
+    return str(ox.Literal("", datatype=_named(datatype)))[2:]
+
+
+@lru_cache(maxsize=1 << 18)
+def _nt_iri(iri: str) -> str:
+    return str(_named(iri))

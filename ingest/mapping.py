@@ -15,15 +15,41 @@ from rdflib.term import Node
 from graph.iri import mint, slug
 from graph.terms import Triple, nt
 from ingest.records import Record, RecordFile, schema
-from ontology.namespaces import (
-    ACCESS, CONFIDENCE, DCTERMS, DOCUMENT_KIND, EVENT_TYPE, FACTUALITY, FOAF, ISSUE_CATEGORY, OA, ORG, ORIGIN,
-    OWL, PARLEY, PROV, RDF, RDFS, ROLE, SCHEMA, SEM, SKOS, STANCE, STATEMENT_KIND, TIME, TRANSFER_ACTION, XSD,
-)
+from ontology import namespaces as ns
+
+
+class _Terms:
+    """A closed namespace that remembers the terms read from it. Reading `RDF.type` from an rdflib
+    DefinedNamespace checks the name every time (microseconds), and mapping a large file reads a million;
+    the first read of each name still goes through the namespace, so a typo raises as before."""
+
+    def __init__(self, namespace: type[DefinedNamespace]) -> None:
+        self._namespace = namespace
+        self._items: dict[str, URIRef] = {}
+
+    def __getattr__(self, name: str) -> URIRef:
+        term: URIRef = getattr(self._namespace, name)
+        setattr(self, name, term)
+        return term
+
+    def __getitem__(self, name: str) -> URIRef:
+        term = self._items.get(name)
+        if term is None:
+            term = self._items[name] = self._namespace[name]
+        return term
+
+
+ACCESS, CONFIDENCE, DCTERMS, DOCUMENT_KIND, EVENT_TYPE, FACTUALITY, FOAF, ISSUE_CATEGORY, OA, ORG, ORIGIN = map(
+    _Terms, (ns.ACCESS, ns.CONFIDENCE, ns.DCTERMS, ns.DOCUMENT_KIND, ns.EVENT_TYPE, ns.FACTUALITY, ns.FOAF,
+             ns.ISSUE_CATEGORY, ns.OA, ns.ORG, ns.ORIGIN))
+OWL, PARLEY, PROV, RDF, RDFS, ROLE, SCHEMA, SEM, SKOS, STANCE, STATEMENT_KIND, TIME, TRANSFER_ACTION, XSD = map(
+    _Terms, (ns.OWL, ns.PARLEY, ns.PROV, ns.RDF, ns.RDFS, ns.ROLE, ns.SCHEMA, ns.SEM, ns.SKOS, ns.STANCE,
+             ns.STATEMENT_KIND, ns.TIME, ns.TRANSFER_ACTION, ns.XSD))
 
 # The IRI path segment of each record kind.
 KIND_PATH = {"source": "source", "actor": "actor", "place": "place", "issue": "issue", "document": "document",
              "event": "event", "statement": "statement"}
-SCHEMES: dict[str, type[DefinedNamespace]] = {
+SCHEMES: dict[str, _Terms] = {
     "event-type": EVENT_TYPE, "stance": STANCE, "factuality": FACTUALITY, "confidence": CONFIDENCE, "role": ROLE,
     "issue-category": ISSUE_CATEGORY, "document-kind": DOCUMENT_KIND, "access": ACCESS,
     "statement-kind": STATEMENT_KIND, "origin": ORIGIN, "transfer-action": TRANSFER_ACTION,
