@@ -2,11 +2,12 @@
 spreadsheets, and a picture for briefs and slides. Files are written to a temporary name beside the target
 and renamed, so a failed export leaves the old file or none, never half of a new one.
 
-- ``trig``, ``nq``: every kept named graph, plus the snapshot's description graph, straight from the
-  store's native dump through pyoxigraph's serializers (a stream: memory stays flat).
+- ``trig``, ``nq``: every kept named graph, plus the snapshot's description graph, streamed out of the
+  store graph by graph into pyoxigraph's serializers (`graph.snapshot.Reading`: memory stays flat).
 - ``ttl``: the union of those graphs as one Turtle graph (each triple once).
 - ``jsonld``: the same named graphs as JSON-LD 1.1, with ``ontology/context.jsonld`` embedded as the
-  ``@context`` (never referenced by URL, so nothing is ever fetched), written graph by graph.
+  ``@context`` (never referenced by URL, so nothing is ever fetched), written by pyoxigraph's streaming
+  JSON-LD serializer with the IRIs of the context's namespaces made compact.
 - ``graphml``, ``gexf``, ``csv``: the analytics entity projection (`graph.projections.entity_graph`,
   cut to the day by its own rule: events, documents and statements dated by then, every actor, place
   and issue) with labels, types, kinds, dates and record ids as attributes; lists are joined with
@@ -27,12 +28,12 @@ import hashlib
 import io
 import json
 import os
+import re
 import secrets
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import groupby
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -41,7 +42,7 @@ import pyoxigraph as ox
 
 from graph.errors import ParleyError
 from graph.projections import entity_graph, flat, read_facts
-from graph.snapshot import Progress, Snapshot, Tally, as_of as snapshot_as_of, counted, description, now, quads
+from graph.snapshot import SOFTWARE_BASE, Progress, Reading, Snapshot, description, engine, now, parley_version
 from graph.store import Store
 from ontology import CONTEXT_PATH, PREFIXES
 
@@ -52,8 +53,6 @@ FORMATS = RDF_FORMATS + GRAPH_FORMATS + PICTURE_FORMATS
 BINARY = frozenset({"png", "csv"})  # a zip or an image: never to a terminal
 EXTENSIONS = {".trig": "trig", ".nq": "nq", ".nquads": "nq", ".ttl": "ttl", ".jsonld": "jsonld",
               ".graphml": "graphml", ".gexf": "gexf", ".zip": "csv", ".csv": "csv", ".png": "png", ".svg": "svg"}
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 class ExportError(ParleyError):
@@ -118,9 +117,8 @@ def export(store: Store, fmt: str, target: str | os.PathLike[str] | BinaryIO, *,
 def _export_to(store: Store, fmt: str, out: BinaryIO, name: str, day: dt.date | None, created: dt.datetime,
                progress: Progress | None) -> Exported:
     if fmt in RDF_FORMATS:
-        snapshot = snapshot_as_of(store, day)
-        tally = write_rdf(store, snapshot, fmt, out, created=created, progress=progress)
-        return Exported(fmt, name, day, created, triples=tally.triples, graphs=tally.graphs)
+        reading = write_rdf(store, day, fmt, out, created=created, progress=progress)
+        return Exported(fmt, name, day, created, triples=reading.triples, graphs=reading.graphs)
     g = projection(store, day)
     if fmt == "graphml":
         nx.write_graphml(g, out, encoding="utf-8", prettyprint=True)
@@ -207,27 +205,59 @@ def _csv_folder(store: Store, folder: Path, day: dt.date | None, created: dt.dat
 
 # -- RDF ---------------------------------------------------------------------------------------------------
 
-def write_rdf(store: Store, snapshot: Snapshot, fmt: str, out: BinaryIO, *, created: dt.datetime,
-              progress: Progress | None = None) -> Tally:
-    """Stream the snapshot's graphs, then its description graph, to `out` as trig, nq, ttl or jsonld."""
-    tally = Tally()
-    data = counted(quads(store, snapshot, progress=progress), tally)
+def write_rdf(store: Store, day: dt.date | None, fmt: str, out: BinaryIO, *, created: dt.datetime,
+              progress: Progress | None = None) -> Reading:
+    """Stream the graph as of `day` (None: the whole store), then its description graph, to `out` as trig,
+    nq, ttl or jsonld; the quads go from the store to the engine's serializers without a copy in memory.
+
+    :raises ExportError: `fmt` is not an RDF format.
+    """
+    if fmt not in RDF_FORMATS:
+        raise ExportError(f"{fmt} is not an RDF format: use one of {', '.join(RDF_FORMATS)}")
+    reading = Reading(store, day, progress=progress)
 
     def then_description() -> Iterator[ox.Quad]:
-        yield from data
-        yield from description(snapshot, triples=tally.triples, graphs=tally.graphs, created=created)
+        yield from reading
+        yield from description(reading.snapshot, triples=reading.triples, graphs=reading.graphs, created=created)
 
     if fmt == "trig":
         ox.serialize(then_description(), out, ox.RdfFormat.TRIG, prefixes=PREFIXES)
     elif fmt == "nq":
         ox.serialize(then_description(), out, ox.RdfFormat.N_QUADS)
     elif fmt == "ttl":
-        ox.serialize(once(then_description()), out, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    elif fmt == "jsonld":
-        write_jsonld(then_description(), out)
+        ox.serialize(union(store, then_description(), Snapshot(day, frozenset(), ()).iri(created)), out,
+                     ox.RdfFormat.TURTLE, prefixes=PREFIXES)
     else:
-        raise ExportError(f"{fmt} is not an RDF format: use one of {', '.join(RDF_FORMATS)}")
-    return tally
+        write_jsonld(then_description(), out)
+    return reading
+
+
+_SHARED_SUBJECTS = """SELECT ?s WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o BIND("" AS ?g) } }
+GROUP BY ?s HAVING (COUNT(DISTINCT ?g) > 1)"""
+
+
+def union(store: Store, stream: Iterable[ox.Quad], snapshot_iri: str) -> Iterator[ox.Triple]:
+    """The triples of the quads, each once.
+
+    Only a subject described in more than one graph can give the same triple twice: with the embedded
+    engine one query finds those subjects (and the description's two, which an imported snapshot may
+    hold already), and only their triples are remembered, so memory stays flat. Anywhere else a digest
+    of every triple is remembered (:func:`once`).
+    """
+    found = engine(store)
+    if found is None:
+        yield from once(stream)
+        return
+    shared: set[object] = {row[0] for row in found.query(_SHARED_SUBJECTS)}  # type: ignore[union-attr]
+    shared |= {ox.NamedNode(snapshot_iri), ox.NamedNode(f"{SOFTWARE_BASE}{parley_version()}")}
+    seen: set[ox.Triple] = set()
+    for quad in stream:
+        triple = quad.triple
+        if quad.subject in shared:
+            if triple in seen:
+                continue
+            seen.add(triple)
+        yield triple
 
 
 def once(stream: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
@@ -249,59 +279,58 @@ def local_context() -> dict[str, Any]:
 
 
 def write_jsonld(stream: Iterable[ox.Quad], out: BinaryIO) -> None:
-    """JSON-LD with the local context embedded: one object per named graph (`@id`, `@graph`), written
-    as the quads come, one graph at a time; triples of the default graph are top-level node objects."""
+    """JSON-LD 1.1 with the local context embedded as the `@context`, and under `@graph` the engine's own
+    streaming JSON-LD: one object per named graph (`@id`, `@graph`), triples of the default graph as
+    top-level node objects, one node object a line. The engine writes full IRIs; those in the context's
+    namespaces are written as compact IRIs (``parley:Statement``) on the way out."""
     context = local_context()
-    prefixes = sorted(((ns, p) for p, ns in context.items() if isinstance(ns, str)), key=lambda x: -len(x[0]))
-
-    def compact(iri: str) -> str:
-        for ns, prefix in prefixes:
-            if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns):].startswith("//"):
-                return f"{prefix}:{iri[len(ns):]}"
-        return iri
-
-    out.write(b'{\n"@context": ' + json.dumps(context, indent=2).encode() + b',\n"@graph": [')
-    first = True
-    for graph, group in groupby(stream, key=lambda q: q.graph_name):
-        nodes = [json.dumps(node, ensure_ascii=False) for node in _node_objects(group, compact)]
-        if isinstance(graph, ox.DefaultGraph):
-            text = ",\n".join(nodes)
-        else:  # a named graph: its name, then one node object a line
-            text = '{"@id": ' + json.dumps(_id(graph), ensure_ascii=False) + ', "@graph": [\n  ' + ",\n  ".join(nodes) + "\n]}"
-        out.write((b"\n" if first else b",\n") + text.encode())
-        first = False
-    out.write(b"\n]\n}\n")
+    out.write(b'{\n"@context": ' + json.dumps(context, indent=2).encode() + b',\n"@graph": ')
+    compacting = _Compacting(out, context)
+    ox.serialize(stream, compacting, ox.RdfFormat.JSON_LD)  # type: ignore[arg-type]
+    compacting.close()
+    out.write(b"\n}\n")
 
 
-def _id(term: object) -> str:
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    assert isinstance(term, ox.NamedNode)
-    return term.value
+class _Compacting:
+    """A binary writer that passes the engine's JSON-LD on with IRIs made compact where the engine writes
+    IRIs: as keys (after ``{`` or ``,``) and as ``@id`` and ``@type`` values.
 
+    A byte-level rewrite is exact here because in JSON every ``"`` inside a string is escaped, so
+    ``,"``, ``{"``, ``"@id":"`` and ``"@type":"`` only occur outside strings, and a literal's text is
+    never touched. Text is rewritten a megabyte at a time, cut just after a ``}``, which no pattern
+    contains. An IRI whose local part starts with ``//`` is left whole (JSON-LD would read
+    ``prefix://…`` as an absolute IRI)."""
 
-def _node_objects(group: Iterable[ox.Quad], compact: Callable[[str], str]) -> list[dict[str, Any]]:
-    nodes: dict[str, dict[str, Any]] = {}
-    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-    for q in group:
-        subject = _id(q.subject)
-        node = nodes.setdefault(subject, {"@id": subject, "@type": []})
-        obj = q.object
-        if q.predicate.value == rdf_type and isinstance(obj, ox.NamedNode):
-            node["@type"].append(compact(obj.value))
-            continue
-        value: Any
-        if isinstance(obj, ox.Literal):
-            if obj.language:
-                value = {"@value": obj.value, "@language": obj.language}
-            elif obj.datatype.value in (XSD_STRING, RDF_LANG_STRING):
-                value = obj.value
-            else:
-                value = {"@value": obj.value, "@type": compact(obj.datatype.value)}
-        else:
-            value = {"@id": _id(obj)}
-        node.setdefault(compact(q.predicate.value), []).append(value)
-    return [{k: v for k, v in node.items() if v != []} for node in nodes.values()]
+    LEADS = (b',"', b'{"', b'"@id":"', b'"@type":"')
+    CHUNK = 1 << 20
+
+    def __init__(self, out: BinaryIO, context: dict[str, Any]) -> None:
+        self.out = out
+        self.pending = bytearray()
+        names = sorted(((ns.encode(), f"{p}:".encode()) for p, ns in context.items() if isinstance(ns, str)),
+                       key=lambda r: -len(r[0]))
+        self.table = dict(names)
+        self.pattern = re.compile(b"(" + b"|".join(re.escape(lead) for lead in self.LEADS) + b")("
+                                  + b"|".join(re.escape(ns) for ns, _ in names) + b")(?!//)")
+
+    def write(self, data: bytes) -> int:
+        self.pending += data
+        if len(self.pending) >= self.CHUNK:
+            cut = self.pending.rfind(b"}") + 1
+            self._flush(bytes(self.pending[:cut]))
+            del self.pending[:cut]
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self._flush(bytes(self.pending))
+        self.pending.clear()
+
+    def _flush(self, text: bytes) -> None:
+        text = self.pattern.sub(lambda m: m[1] + self.table[m[2]], text)
+        self.out.write(text.replace(b'},{"@id":"', b'},\n{"@id":"'))
 
 
 # -- the entity projection: GraphML, GEXF, CSV -----------------------------------------------------------
@@ -655,4 +684,4 @@ def _font(size: int) -> Any:
 
 __all__ = ["BINARY", "EXTENSIONS", "FORMATS", "ExportError", "Exported", "Scene", "atomic", "edges_csv",
            "export", "format_for", "local_context", "nodes_csv", "once", "picture", "png", "projection", "svg",
-           "write_csv_zip", "write_gexf", "write_jsonld", "write_rdf"]
+           "union", "write_csv_zip", "write_gexf", "write_jsonld", "write_rdf"]

@@ -1,5 +1,5 @@
 """Snapshots: the graph as it stood on a date, chosen graph by graph with SPARQL and streamed out of the
-store's native dump, with a VoID/DCTerms description of itself.
+store graph by graph, with a VoID/DCTerms description of itself.
 
 A snapshot as of a day keeps whole named graphs, never parts of them:
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -92,6 +92,7 @@ def as_of(store: Store, day: dt.date | None) -> Snapshot:
     A few SPARQL queries over the union of the graphs find what was said and what happened by then, and
     which graphs refer to which actors, places, issues, documents, sources and events; the fixed point
     of "referred to by a kept graph" is then followed in memory, not with one more query per hop.
+    (:class:`Reading` finds the same graphs while it streams them, without the query for references.)
 
     >>> from graph.store import Store
     >>> as_of(Store.open("memory:"), dt.date(2025, 12, 3)).graphs
@@ -100,17 +101,7 @@ def as_of(store: Store, day: dt.date | None) -> Snapshot:
     names = {str(g) for g in store.graph_names()}
     if day is None:
         return Snapshot(None, frozenset(names), _sources(store, names))
-    bound = {"day": Literal(day.isoformat(), datatype=XSD.date)}
-    cut = day.isoformat()
-    kept = {str(g) for g, in store.select(_MADE_BY, bound).rows if g is not None}
-    blocked = {str(g) for g, in store.select(_CREATED_AFTER, bound).rows if g is not None}
-    for g, first in store.select(_EVENT_DAYS).rows:
-        if g is not None and first is not None:
-            (kept if str(first) <= cut else blocked).add(str(g))
-    kept &= names
-    if VOCABULARY_GRAPH in names:
-        kept.add(VOCABULARY_GRAPH)
-    candidates = sorted(({str(g) for g, in store.select(_ENTITIES).rows if g is not None} & names) - kept - blocked)
+    kept, candidates = _seeds(store, day, names)
     referrers: dict[str, set[str]] = defaultdict(set)  # a graph → the candidates it refers to
     for i in range(0, len(candidates), CHUNK):
         values = " ".join(nt(URIRef(u)) for u in candidates[i:i + CHUNK])
@@ -125,6 +116,23 @@ def as_of(store: Store, day: dt.date | None) -> Snapshot:
     return Snapshot(day, frozenset(kept), _sources(store, kept))
 
 
+def _seeds(store: Store, day: dt.date, names: set[str]) -> tuple[set[str], list[str]]:
+    """The graphs kept by their own date (and the vocabulary), and the entity graphs that are kept only
+    when a kept graph refers to them (sorted): neither kept already nor dated after `day`."""
+    bound = {"day": Literal(day.isoformat(), datatype=XSD.date)}
+    cut = day.isoformat()
+    kept = {str(g) for g, in store.select(_MADE_BY, bound).rows if g is not None}
+    blocked = {str(g) for g, in store.select(_CREATED_AFTER, bound).rows if g is not None}
+    for g, first in store.select(_EVENT_DAYS).rows:
+        if g is not None and first is not None:
+            (kept if str(first) <= cut else blocked).add(str(g))
+    kept &= names
+    if VOCABULARY_GRAPH in names:
+        kept.add(VOCABULARY_GRAPH)
+    candidates = sorted(({str(g) for g, in store.select(_ENTITIES).rows if g is not None} & names) - kept - blocked)
+    return kept, candidates
+
+
 def _sources(store: Store, graphs: set[str]) -> tuple[str, ...]:
     rows = store.select(f"SELECT DISTINCT ?s WHERE {{ ?s a <{SCHEMA.CreativeWork}> }}").rows
     return tuple(sorted(str(s) for s, in rows if s is not None and str(s) in graphs))
@@ -132,13 +140,142 @@ def _sources(store: Store, graphs: set[str]) -> tuple[str, ...]:
 
 # -- streaming the quads ----------------------------------------------------------------------------------
 
-def quads(store: Store, snapshot: Snapshot, *, progress: Progress | None = None) -> Iterator[ox.Quad]:
-    """The snapshot's quads, in the order of the store's native N-Quads dump (a graph's quads together).
+def engine(store: Store) -> ox.Store | None:
+    """The embedded engine behind `store`; None for a remote endpoint, which is read through its dump."""
+    found = getattr(store.backend, "engine", None)
+    return found if isinstance(found, ox.Store) else None
 
-    The dump is spooled (in memory up to 64 MB, then in a temporary file) and parsed back as a stream, so
-    memory stays flat whatever the store's size; only the kept graphs' quads are yielded.
+
+class Reading:
+    """The quads of the graph as of `day` (None: the whole store), read out of the store as a stream.
+
+    From the embedded engine they are read graph by graph (``quads_for_pattern``), nothing else: the
+    graphs kept by their own date first, then each entity graph as soon as a graph already read refers
+    to it, which is :func:`as_of`'s fixed point found on the way, without its query for references.
+    A remote endpoint gets :func:`as_of`, then its dump filtered. Either way memory stays flat.
+
+    Read to the end, `snapshot` names the graphs it held, `triples` counts its quads and `graphs` its
+    named graphs with at least one quad.
     """
+
+    def __init__(self, store: Store, day: dt.date | None, *, progress: Progress | None = None) -> None:
+        self.store = store
+        self.day = day
+        self.progress = progress
+        self.triples = 0
+        self.graphs = 0
+        self._snapshot: Snapshot | None = None
+
+    @property
+    def snapshot(self) -> Snapshot:
+        if self._snapshot is None:
+            raise RuntimeError("a snapshot's graphs are known once its quads have been read to the end")
+        return self._snapshot
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        found = engine(self.store)
+        if found is None:
+            snapshot = as_of(self.store, self.day)
+            seen: set[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = set()
+            for quad in quads(self.store, snapshot, progress=self.progress):
+                self.triples += 1
+                graph = quad.graph_name
+                if not isinstance(graph, ox.DefaultGraph) and graph not in seen:
+                    seen.add(graph)
+                    self.graphs += 1
+                yield quad
+            self._snapshot = snapshot
+            return
+        names = {g.value for g in found.named_graphs() if isinstance(g, ox.NamedNode)}
+        report = _Report(self.progress, len(found) if self.progress else 0)
+        if self.day is None:
+            kept = names
+            order: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph()]
+            order += [ox.NamedNode(g) for g in sorted(names)]
+            yield from self._graphs(found, order, report)
+        else:
+            kept, candidates = _seeds(self.store, self.day, names)
+            yield from self._referred(found, kept, candidates, report)
+        report.done()
+        self._snapshot = Snapshot(self.day, frozenset(kept), _sources(self.store, kept))
+
+    def _graphs(self, found: ox.Store, order: Iterable[ox.NamedNode | ox.DefaultGraph],
+                report: _Report) -> Iterator[ox.Quad]:
+        for graph in order:
+            n = 0
+            for quad in found.quads_for_pattern(None, None, None, graph):
+                n += 1
+                yield quad
+            self._count(graph, n, report)
+
+    def _referred(self, found: ox.Store, kept: set[str], candidates: list[str],
+                  report: _Report) -> Iterator[ox.Quad]:
+        """The kept graphs, then, breadth first, every candidate a graph read so far refers to (adding
+        it to `kept`)."""
+        waiting: dict[object, str] = {ox.NamedNode(u): u for u in candidates}
+        queue = deque(sorted(kept))
+        while queue:
+            graph = ox.NamedNode(queue.popleft())
+            n = 0
+            for quad in found.quads_for_pattern(None, None, None, graph):
+                n += 1
+                if waiting:
+                    name = waiting.pop(quad.object, None)
+                    if name is not None:
+                        kept.add(name)
+                        queue.append(name)
+                yield quad
+            self._count(graph, n, report)
+
+    def _count(self, graph: ox.NamedNode | ox.DefaultGraph, n: int, report: _Report) -> None:
+        self.triples += n
+        if n and isinstance(graph, ox.NamedNode):
+            self.graphs += 1
+        report.read(n)
+
+
+class _Report:
+    """Progress in quads read, at most once every PROGRESS_EVERY quads, and once at the end."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.count = 0
+        self.due = PROGRESS_EVERY
+
+    def read(self, n: int) -> None:
+        self.count += n
+        if self.progress is not None and self.count >= self.due:
+            self.progress(self.count, max(self.total, self.count))
+            self.due = self.count + PROGRESS_EVERY
+
+    def done(self) -> None:
+        """A snapshot reads only the graphs it keeps, so its last report says the whole work is done."""
+        if self.progress is not None:
+            end = max(self.total, self.count)
+            self.progress(end, end)
+
+
+def quads(store: Store, snapshot: Snapshot, *, progress: Progress | None = None) -> Iterator[ox.Quad]:
+    """The snapshot's quads: graph by graph from the embedded engine (the default graph first in a whole
+    store, then the named graphs by name), else filtered out of the store's native N-Quads dump.
+
+    A dump is spooled (in memory up to 64 MB, then in a temporary file) and parsed back as a stream, so
+    memory stays flat whatever the store's size.
+    """
+    found = engine(store)
     total = store.backend.quad_count() if progress else 0
+    if found is not None:
+        report = _Report(progress, total)
+        order = ([ox.DefaultGraph()] if snapshot.whole else []) + [ox.NamedNode(g) for g in sorted(snapshot.graphs)]
+        for graph in order:
+            n = 0
+            for quad in found.quads_for_pattern(None, None, None, graph):
+                n += 1
+                yield quad
+            report.read(n)
+        report.done()
+        return
     keep = {ox.NamedNode(g) for g in snapshot.graphs}
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
         store.dump(spool, "nquads")  # type: ignore[arg-type]
@@ -153,25 +290,6 @@ def quads(store: Store, snapshot: Snapshot, *, progress: Progress | None = None)
                 yield quad
         if progress is not None:
             progress(read, max(total, read))
-
-
-@dataclass
-class Tally:
-    """Counts what passes through :func:`counted`, for the description written after the data."""
-
-    triples: int = 0
-    graphs: int = 0
-
-
-def counted(stream: Iterable[ox.Quad], tally: Tally) -> Iterator[ox.Quad]:
-    seen: set[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = set()
-    for quad in stream:
-        tally.triples += 1
-        graph = quad.graph_name
-        if not isinstance(graph, ox.DefaultGraph) and graph not in seen:
-            seen.add(graph)
-            tally.graphs += 1
-        yield quad
 
 
 # -- the description ------------------------------------------------------------------------------------
@@ -240,5 +358,5 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
-__all__ = ["Progress", "Snapshot", "SNAPSHOT_BASE", "Tally", "VOCABULARY_GRAPH", "as_of", "counted",
-           "description", "now", "parley_version", "quads", "union_graph"]
+__all__ = ["Progress", "Reading", "Snapshot", "SNAPSHOT_BASE", "VOCABULARY_GRAPH", "as_of", "description", "engine",
+           "now", "parley_version", "quads", "union_graph"]
