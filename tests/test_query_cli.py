@@ -268,6 +268,31 @@ def test_runaway_query_in_the_library_leaves_the_owner_able_to_write(big_store_p
         assert count == [(Literal(20001, datatype=ns.XSD.integer),)]
 
 
+def test_the_kept_read_only_view_sees_every_write(store_path: str) -> None:
+    """The worker keeps its view of the store between queries; a write of the owner is seen at once."""
+    names = "SELECT ?name WHERE { ?who rdfs:label ?name } ORDER BY ?name"
+    with Store.open(store_path) as store:
+        for n in range(3):
+            extra = mint("actor", f"extra-{n}")
+            before = sparql.run(store, names).rows
+            assert sparql.run(store, names).rows == before
+            store.write(put={extra: [(extra, RDFS.label, Literal(f"Extra {n}"))]})
+            after = sparql.run(store, names).rows
+            assert sorted(map(str, after)) == sorted(map(str, [*before, (Literal(f"Extra {n}"),)]))
+            store.remove_graph(extra)
+            assert sparql.run(store, names).rows == before
+
+
+def test_a_refused_query_is_refused_every_time(store_path: str) -> None:
+    """The guard's verdicts are remembered only for queries it let through."""
+    with Store.open(store_path) as store:
+        for _ in range(2):
+            with pytest.raises(QueryError, match=r"^SPARQL syntax error at line 1, column 29"):
+                sparql.run(store, "SELECT * WHERE { ?s ?p ?o } LIMT 3")
+        assert sparql.run(store, "ASK { ?s ?p ?o }").boolean is True
+        assert sparql.run(store, "ASK { ?s ?p ?o }").boolean is True
+
+
 def test_a_remote_store_runs_guarded_queries(oxigraph_server: str) -> None:
     with Store.open(oxigraph_server) as store:
         store.backend.update("CLEAR ALL")
