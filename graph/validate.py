@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
+from rdflib.term import Node
 
-import ontology
-from graph.sparql import short_name
-from ontology.namespaces import SH
+from graph import shacl as engine
 
 
 @dataclass(frozen=True)
@@ -23,32 +23,20 @@ class Violation:
         return f"{self.severity}: <{self.focus}>{where}: {self.message}"
 
 
+def validate_triples(triples: Iterable[tuple[Node, Node, Node]]) -> list[Violation]:
+    """Check `triples` (with the ontology and vocabularies) against Parley's shapes; [] when they conform.
+
+    The triples are indexed as they come (a triple given twice counts once), with no rdflib Graph built, so
+    ingest can pass the mapped triples of a file straight through. A path is shown as a short name,
+    `^parley:transfer` for an inverse path.
+
+    >>> validate_triples([])
+    []
+    """
+    found = [Violation(r.focus, r.path, r.message, r.severity) for r in engine.validate(triples)]
+    return sorted(found, key=lambda v: (v.focus, v.path or "", v.message))
+
+
 def shacl(data: Graph) -> list[Violation]:
     """Check `data` (with the ontology and vocabularies) against Parley's shapes; [] when it conforms."""
-    import pyshacl
-
-    # The vocabularies go into the data graph itself: the shapes check that a value is a concept of
-    # its scheme, and pySHACL does not mix an ontology graph in without inference. A fresh shapes
-    # graph for every run: pySHACL may change the one it is given.
-    merged = Graph()
-    for triple in data:
-        merged.add(triple)
-    for triple in ontology.ontology_graph():
-        merged.add(triple)
-    conforms, report, _ = pyshacl.validate(
-        merged, shacl_graph=ontology.shapes_graph(), inference="none",
-        abort_on_first=False, allow_warnings=True, advanced=True)
-    if conforms:
-        return []
-    assert isinstance(report, Graph)
-    out = []
-    # Only the report's top-level results: nested sh:detail results explain them, they are not more violations.
-    for result in report.objects(None, SH.result):
-        focus = report.value(result, SH.focusNode)
-        path = report.value(result, SH.resultPath)
-        message = report.value(result, SH.resultMessage)
-        severity = report.value(result, SH.resultSeverity)
-        shown_path = short_name(str(path)) if isinstance(path, URIRef) else (None if path is None else str(path))
-        out.append(Violation(str(focus), shown_path, str(message or "constraint not met"),
-                             str(severity).rsplit("#", 1)[-1] if severity else "Violation"))
-    return sorted(out, key=lambda v: (v.focus, v.path or "", v.message))
+    return validate_triples(data)
