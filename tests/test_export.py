@@ -258,6 +258,53 @@ def test_jsonld_embeds_the_local_context(files: dict[tuple[str, str], Path]) -> 
     assert "parley:Statement" in files[("after", "jsonld")].read_text(encoding="utf-8")
 
 
+AWKWARD_TEXT = 'a quote ,"https://schema.org/name": and {"@id":"http://purl.org/dc/terms/x"}, {"@type":"x'
+
+
+def _awkward_store(store: Store) -> tuple[set[tuple[object, ...]], set[tuple[object, ...]]]:
+    """Two graphs sharing a role's triples, a triple in the default graph, a literal that looks like the
+    JSON-LD the engine writes, and IRIs whose local part starts with ``//``; (quads, distinct triples)."""
+    from ontology.namespaces import ORG, RDFS
+
+    i = "https://parley.example/id/"
+    a, b, role, d = (URIRef(i + x) for x in ("actor/a", "actor/b", "role/r", "actor/d"))
+    odd = URIRef("https://schema.org///odd")  # as schema:… its local part would start with //
+    shared = [(role, RDF.type, ORG.Role), (role, RDFS.label, Literal("Envoy", lang="en"))]
+    data = {a: [(a, RDF.type, PARLEY.Actor), (a, ORG.memberOf, role), (a, RDFS.comment, Literal(AWKWARD_TEXT)),
+                (a, SCHEMA.sameAs, odd), (a, odd, Literal("5", datatype=odd)), *shared],
+            b: [(b, RDF.type, PARLEY.Actor), (b, ORG.memberOf, role), *shared]}
+    store.write(put=data)
+    store.backend.add_nquads(f"<{d}> <{RDFS.label}> \"in the default graph\" .\n".encode())
+    quads = {(*t, g) for g, triples in data.items() for t in triples} | {(d, RDFS.label, Literal("in the default graph"), None)}
+    return quads, {q[:3] for q in quads}
+
+
+def test_whole_store_exports_keep_the_default_graph_shared_triples_and_awkward_text(
+        store: Store, tmp_path: Path) -> None:
+    """On every backend: quads round-trip graph by graph (the default graph too), Turtle writes each
+    triple once, and compact IRIs never touch a literal or an IRI whose local part starts with //."""
+    import pyoxigraph as ox
+
+    quads, triples = _awkward_store(store)
+    for fmt in ("trig", "nq", "jsonld"):
+        path = tmp_path / f"whole.{fmt}"
+        done = export(store, fmt, path, created=CREATED)
+        assert (done.triples, done.graphs) == (len(quads), 2)
+        ds = Dataset()
+        ds.parse(path, format=RDFLIB_FORMAT[fmt])
+        back = {(s, p, o, None if str(g) == "urn:x-rdflib:default" else g) for s, p, o, g in ds.quads()
+                if not str(g).startswith(SNAPSHOT_BASE)}
+        assert back == quads, fmt
+    text = (tmp_path / "whole.jsonld").read_text(encoding="utf-8")
+    assert json.dumps(AWKWARD_TEXT)[1:-1] in text and '"https://schema.org///odd"' in text
+    assert '"parley:Actor"' in text and '"rdfs:label"' in text
+    export(store, "ttl", tmp_path / "whole.ttl", created=CREATED)
+    written = [t for t in ox.parse(path=tmp_path / "whole.ttl", format=ox.RdfFormat.TURTLE)
+               if not t.subject.value.startswith((SNAPSHOT_BASE, "https://parley.example/software/"))]
+    assert len(written) == len(triples)  # the role's two triples once, though two graphs hold them
+    assert set(Graph().parse(tmp_path / "whole.ttl", format="turtle")) >= triples
+
+
 @pytest.mark.parametrize("day", [AFTER, None])
 def test_the_description_says_what_the_snapshot_holds(
         example_store: Store, files: dict[tuple[str, str], Path], day: dt.date | None) -> None:
