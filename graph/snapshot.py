@@ -162,9 +162,16 @@ class Reading:
         self.store = store
         self.day = day
         self.progress = progress
-        self.triples = 0
-        self.graphs = 0
+        self._tally = _Tally(None, 0)
         self._snapshot: Snapshot | None = None
+
+    @property
+    def triples(self) -> int:
+        return self._tally.triples
+
+    @property
+    def graphs(self) -> int:
+        return self._tally.graphs
 
     @property
     def snapshot(self) -> Snapshot:
@@ -176,89 +183,96 @@ class Reading:
         found = engine(self.store)
         if found is None:
             snapshot = as_of(self.store, self.day)
+            tally = self._tally
             seen: set[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = set()
             for quad in quads(self.store, snapshot, progress=self.progress):
-                self.triples += 1
+                tally.triples += 1
                 graph = quad.graph_name
                 if not isinstance(graph, ox.DefaultGraph) and graph not in seen:
                     seen.add(graph)
-                    self.graphs += 1
+                    tally.graphs += 1
                 yield quad
             self._snapshot = snapshot
             return
-        names = {g.value for g in found.named_graphs() if isinstance(g, ox.NamedNode)}
-        report = _Report(self.progress, len(found) if self.progress else 0)
+        graphs = list(found.named_graphs())
+        names = {g.value for g in graphs if isinstance(g, ox.NamedNode)}
+        self._tally = tally = _Tally(self.progress, len(found) if self.progress else 0)
         if self.day is None:
             kept = names
-            order: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph()]
-            order += [ox.NamedNode(g) for g in sorted(names)]
-            yield from self._graphs(found, order, report)
+            yield from _graph_by_graph(found, _whole(graphs), tally)
         else:
             kept, candidates = _seeds(self.store, self.day, names)
-            yield from self._referred(found, kept, candidates, report)
-        report.done()
+            yield from _referred(found, kept, candidates, tally)
+        tally.done()
         self._snapshot = Snapshot(self.day, frozenset(kept), _sources(self.store, kept))
 
-    def _graphs(self, found: ox.Store, order: Iterable[ox.NamedNode | ox.DefaultGraph],
-                report: _Report) -> Iterator[ox.Quad]:
-        for graph in order:
-            n = 0
-            for quad in found.quads_for_pattern(None, None, None, graph):
-                n += 1
-                yield quad
-            self._count(graph, n, report)
 
-    def _referred(self, found: ox.Store, kept: set[str], candidates: list[str],
-                  report: _Report) -> Iterator[ox.Quad]:
-        """The kept graphs, then, breadth first, every candidate a graph read so far refers to (adding
-        it to `kept`)."""
-        waiting: dict[object, str] = {ox.NamedNode(u): u for u in candidates}
-        queue = deque(sorted(kept))
-        while queue:
-            graph = ox.NamedNode(queue.popleft())
-            n = 0
-            for quad in found.quads_for_pattern(None, None, None, graph):
-                n += 1
-                if waiting:
-                    name = waiting.pop(quad.object, None)
-                    if name is not None:
-                        kept.add(name)
-                        queue.append(name)
-                yield quad
-            self._count(graph, n, report)
-
-    def _count(self, graph: ox.NamedNode | ox.DefaultGraph, n: int, report: _Report) -> None:
-        self.triples += n
-        if n and isinstance(graph, ox.NamedNode):
-            self.graphs += 1
-        report.read(n)
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 
-class _Report:
-    """Progress in quads read, at most once every PROGRESS_EVERY quads, and once at the end."""
+def _whole(graphs: Iterable[ox.NamedNode | ox.BlankNode]) -> list[GraphName]:
+    """Every graph of a whole store: the default graph, then the named graphs by name (a graph named by a
+    blank node, which Parley never writes but an import might, last)."""
+    return [ox.DefaultGraph(), *sorted(graphs, key=lambda g: (isinstance(g, ox.BlankNode), g.value))]
+
+
+def _graph_by_graph(found: ox.Store, order: Iterable[GraphName], tally: _Tally) -> Iterator[ox.Quad]:
+    for graph in order:
+        n = 0
+        for quad in found.quads_for_pattern(None, None, None, graph):
+            n += 1
+            yield quad
+        tally.read(graph, n)
+
+
+def _referred(found: ox.Store, kept: set[str], candidates: list[str], tally: _Tally) -> Iterator[ox.Quad]:
+    """The graphs in `kept`, then, breadth first, each candidate that a graph read so far refers to
+    (added to `kept` when it is first met)."""
+    waiting: dict[object, str] = {ox.NamedNode(u): u for u in candidates}
+    queue = deque(sorted(kept))
+    while queue:
+        graph = ox.NamedNode(queue.popleft())
+        n = 0
+        for quad in found.quads_for_pattern(None, None, None, graph):
+            n += 1
+            if waiting:
+                name = waiting.pop(quad.object, None)
+                if name is not None:
+                    kept.add(name)
+                    queue.append(name)
+            yield quad
+        tally.read(graph, n)
+
+
+class _Tally:
+    """Counts the quads and the named graphs holding any as graphs are read, and reports progress in
+    quads read at most once every PROGRESS_EVERY quads (a graph is counted whole), and at the end."""
 
     def __init__(self, progress: Progress | None, total: int) -> None:
         self.progress = progress
         self.total = total
-        self.count = 0
+        self.triples = 0
+        self.graphs = 0
         self.due = PROGRESS_EVERY
 
-    def read(self, n: int) -> None:
-        self.count += n
-        if self.progress is not None and self.count >= self.due:
-            self.progress(self.count, max(self.total, self.count))
-            self.due = self.count + PROGRESS_EVERY
+    def read(self, graph: GraphName, n: int) -> None:
+        self.triples += n
+        if n and not isinstance(graph, ox.DefaultGraph):
+            self.graphs += 1
+        if self.progress is not None and self.triples >= self.due:
+            self.progress(self.triples, max(self.total, self.triples))
+            self.due = self.triples + PROGRESS_EVERY
 
     def done(self) -> None:
-        """A snapshot reads only the graphs it keeps, so its last report says the whole work is done."""
+        """A snapshot reads only the graphs it keeps, so its last report says all the work is done."""
         if self.progress is not None:
-            end = max(self.total, self.count)
+            end = max(self.total, self.triples)
             self.progress(end, end)
 
 
 def quads(store: Store, snapshot: Snapshot, *, progress: Progress | None = None) -> Iterator[ox.Quad]:
-    """The snapshot's quads: graph by graph from the embedded engine (the default graph first in a whole
-    store, then the named graphs by name), else filtered out of the store's native N-Quads dump.
+    """The snapshot's quads (a whole store's: every quad): graph by graph from the embedded engine (in a
+    whole store the default graph first), else filtered out of the store's native N-Quads dump.
 
     A dump is spooled (in memory up to 64 MB, then in a temporary file) and parsed back as a stream, so
     memory stays flat whatever the store's size.
@@ -266,15 +280,11 @@ def quads(store: Store, snapshot: Snapshot, *, progress: Progress | None = None)
     found = engine(store)
     total = store.backend.quad_count() if progress else 0
     if found is not None:
-        report = _Report(progress, total)
-        order = ([ox.DefaultGraph()] if snapshot.whole else []) + [ox.NamedNode(g) for g in sorted(snapshot.graphs)]
-        for graph in order:
-            n = 0
-            for quad in found.quads_for_pattern(None, None, None, graph):
-                n += 1
-                yield quad
-            report.read(n)
-        report.done()
+        tally = _Tally(progress, total)
+        order = (_whole(found.named_graphs()) if snapshot.whole
+                 else [ox.NamedNode(g) for g in sorted(snapshot.graphs)])
+        yield from _graph_by_graph(found, order, tally)
+        tally.done()
         return
     keep = {ox.NamedNode(g) for g in snapshot.graphs}
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
@@ -285,8 +295,7 @@ def quads(store: Store, snapshot: Snapshot, *, progress: Progress | None = None)
             read += 1
             if progress is not None and read % PROGRESS_EVERY == 0:
                 progress(read, total)
-            graph = quad.graph_name
-            if graph in keep or (snapshot.whole and isinstance(graph, ox.DefaultGraph)):
+            if snapshot.whole or quad.graph_name in keep:
                 yield quad
         if progress is not None:
             progress(read, max(total, read))
