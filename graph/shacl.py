@@ -164,8 +164,6 @@ class _Compiler:
                     prop = self.shape(child, name)
                     if prop.path is None:
                         raise self.refuse(prop.name, "sh:property without sh:path")
-                    if prop.properties:
-                        raise self.refuse(prop.name, "sh:property on a property shape")
                     shape.properties.append(prop)
             elif p in _COMPONENTS:
                 check = _COMPONENTS[p](self, node, name)
@@ -175,6 +173,8 @@ class _Compiler:
                 continue
             elif str(p).startswith(str(SH)):
                 raise self.refuse(name, f"{_show(p)}")
+        if shape.path is not None and shape.properties:
+            raise self.refuse(name, "sh:property on a property shape")
         if len(shape.targets) != len(set(g.objects(node, SH.targetClass))):
             raise self.refuse(name, "a sh:targetClass that is not an IRI")
         if shape.targets:
@@ -577,26 +577,45 @@ class _Run:
         return list(found.values())
 
     def results(self, shape: Shape) -> Iterable[Result]:
+        if shape.path is not None:
+            yield from self.property_results(shape, self.focus_nodes(shape))
+            return
+        # The usual case, a node shape's property shapes on its focus node: the focus node's index read once.
+        forward = [(prop.path_key, prop.checks, prop) for prop in shape.properties if not prop.inverse]
+        inverse = [prop for prop in shape.properties if prop.inverse]
+        out_get = self.out.get
+        nothing: dict[str, list[Node]] = {}
+        none: list[Node] = []
         for focus in self.focus_nodes(shape):
-            values = self.values(shape, focus)
             for check in shape.checks:
-                if n := check(self, focus, values):
-                    yield from [Result(str(focus), shape.shown_path, shape.message or "", "Violation")] * n
-            if not shape.properties:
+                if n := check(self, focus, [focus]):
+                    yield from [Result(str(focus), None, shape.message or "", "Violation")] * n
+            by_p = out_get(str(focus) if type(focus) is URIRef else focus, nothing)
+            for key, checks, prop in forward:
+                values = by_p.get(key, none)
+                if len(values) > 1:
+                    values = list({_key(v): v for v in values}.values())
+                for check in checks:
+                    if n := check(self, focus, values):
+                        yield from [Result(str(focus), prop.shown_path, prop.message or "", "Violation")] * n
+            if inverse:
+                yield from self.property_results(shape, [focus], inverse)
+
+    def property_results(self, shape: Shape, focus_nodes: Iterable[Node],
+                         properties: list[Shape] | None = None) -> Iterable[Result]:
+        # The general case: `shape`'s own checks if it is a targeted property shape, else the given properties.
+        for focus in focus_nodes:
+            if properties is None:
+                values = self.values(shape, focus)
+                for check in shape.checks:
+                    if n := check(self, focus, values):
+                        yield from [Result(str(focus), shape.shown_path, shape.message or "", "Violation")] * n
                 continue
-            # The usual case, a node shape's property shapes on its focus node, reads the focus node's index once.
-            by_p = self.out.get(_key(focus), {}) if shape.path is None else {}
-            for prop in shape.properties:
-                for v in values:
-                    if by_p and not prop.inverse:
-                        prop_values = by_p.get(prop.path_key, [])
-                        if len(prop_values) > 1:
-                            prop_values = list({_key(x): x for x in prop_values}.values())
-                    else:
-                        prop_values = self.values(prop, v)
-                    for check in prop.checks:
-                        if n := check(self, v, prop_values):
-                            yield from [Result(str(v), prop.shown_path, prop.message or "", "Violation")] * n
+            for prop in properties:
+                values = self.values(prop, focus)
+                for check in prop.checks:
+                    if n := check(self, focus, values):
+                        yield from [Result(str(focus), prop.shown_path, prop.message or "", "Violation")] * n
 
 
 def validate(triples: Iterable[Triple], shapes: Shapes | None = None) -> list[Result]:

@@ -256,6 +256,9 @@ NOT_IMPLEMENTED = ("which graph/shacl.py does not implement (it would be silentl
     ('ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:P . '
      'ex:P sh:path ex:p ; sh:pattern "a", "b" ; sh:message "m" .',
      "<http://example.org/P> uses 2 values of sh:pattern (one is implemented)"),
+    ('ex:P a sh:PropertyShape ; sh:targetClass ex:C ; sh:path ex:p ; sh:property ex:Q ; sh:message "m" . '
+     'ex:Q sh:path ex:q ; sh:minCount 1 ; sh:message "m" .',
+     "<http://example.org/P> uses sh:property on a property shape"),
 ])
 def test_a_shape_it_does_not_implement_is_refused(shapes: str, what: str) -> None:
     graph = Graph().parse(data=PREFIXES + shapes, format="turtle")
