@@ -246,6 +246,7 @@ class _Stopped(Exception):
 
 def _collect(receive: Callable[[], dict[str, Any]], limit: int) -> QueryResult:
     result: QueryResult | None = None
+    decode = _decoder()
     while True:
         message = receive()
         if "error" in message:
@@ -256,7 +257,7 @@ def _collect(receive: Callable[[], dict[str, Any]], limit: int) -> QueryResult:
                 result.boolean = bool(message["boolean"])
                 return result
         elif "rows" in message and result is not None:
-            result.rows.extend(tuple(_decode(t) for t in row) for row in message["rows"])
+            result.rows.extend(tuple(map(decode, row)) for row in message["rows"])
         elif "end" in message and result is not None:
             result.truncated = bool(message["truncated"])
             return result
@@ -345,6 +346,24 @@ def _decode(item: Any) -> Node | None:
     if item[2].startswith("@"):
         return Literal(item[1], lang=item[2][1:])
     return Literal(item[1], datatype=URIRef(item[2]))
+
+
+def _decoder() -> Callable[[Any], Node | None]:
+    """`_decode` that makes each distinct term once per result: answers repeat IRIs, dates and labels,
+    and an rdflib term (a Literal parses its value) costs far more than a look-up."""
+    made: dict[tuple[str, ...], Node | None] = {}
+
+    def decode(item: Any) -> Node | None:
+        if item is None:
+            return None
+        key = tuple(item)
+        try:
+            return made[key]
+        except KeyError:
+            term = made[key] = _decode(item)
+            return term
+
+    return decode
 
 
 def _on_big_stack(work: Callable[[], _T]) -> _T:
