@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterable, Mapping
+from typing import BinaryIO, Iterable, Mapping, Sequence
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
@@ -87,32 +87,39 @@ class Store:
             engine's (equally atomic, much faster) N-Quads load instead of a SPARQL update.
         :raises WriteError: nothing was written (a bad term, the store refused).
         """
-        put = put or {}
-        remove = list(remove)
-        if fresh and not remove:
-            try:
-                lines = [f"{nt(s)} {nt(p)} {nt(o)} {nt(g)} .\n" for g, triples in put.items() for s, p, o in triples]
-            except (TypeError, ValueError) as e:
-                raise WriteError(f"write refused, nothing stored: {e}") from None
-            if lines:
-                data = "".join(lines).encode()
-                from graph.backends.embedded import EmbeddedBackend
-
-                if isinstance(self.backend, EmbeddedBackend):
-                    self.backend.add_new_graphs(data, [str(g) for g in put], len(lines))
-                else:
-                    self.backend.add_nquads(data)
-            return
-        drops = set(remove) | set(put)
         try:
-            parts = [f"DROP SILENT GRAPH {nt(g)}" for g in sorted(drops)]
-            body = []
-            for g, triples in put.items():
-                lines = [f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o in triples]
-                if lines:
-                    body.append(f"GRAPH {nt(g)} {{\n" + "\n".join(lines) + "\n}")
-        except (TypeError, ValueError) as e:  # terms.to_ox refuses what is not valid RDF
+            lines = {g: [f"{nt(s)} {nt(p)} {nt(o)} ." for s, p, o in triples] for g, triples in (put or {}).items()}
+        except (TypeError, ValueError) as e:  # terms.nt refuses what is not valid RDF
             raise WriteError(f"write refused, nothing stored: {e}") from None
+        self.write_lines(put=lines, remove=remove, fresh=fresh)
+
+    def write_lines(self, *, put: Mapping[URIRef, Sequence[str]], remove: Iterable[URIRef] = (),
+                    fresh: bool = False) -> None:
+        """`write` for graphs already written as N-Triples lines (``<s> <p> <o> .``, terms as `nt` writes
+        them), such as the lines an ingest has hashed: the terms are not converted a second time.
+
+        :raises WriteError: nothing was written (a bad line, the store refused).
+        """
+        remove = list(remove)
+        try:
+            names = {g: nt(g) for g in [*put, *remove]}
+        except (TypeError, ValueError) as e:
+            raise WriteError(f"write refused, nothing stored: {e}") from None
+        if fresh and not remove:
+            quads = sum(len(lines) for lines in put.values())
+            if not quads:
+                return
+            chunks = ("".join(f"{line[:-1]}{names[g]} .\n" for line in lines).encode()
+                      for g, lines in put.items() if lines)
+            from graph.backends.embedded import EmbeddedBackend
+
+            if isinstance(self.backend, EmbeddedBackend):
+                self.backend.add_new_graphs(chunks, [str(g) for g in put if put[g]], quads)
+            else:
+                self.backend.add_nquads(b"".join(chunks))
+            return
+        parts = [f"DROP SILENT GRAPH {names[g]}" for g in sorted({*remove, *put})]
+        body = [f"GRAPH {names[g]} {{\n" + "\n".join(lines) + "\n}" for g, lines in put.items() if lines]
         if body:
             parts.append("INSERT DATA {\n" + "\n".join(body) + "\n}")
         if parts:

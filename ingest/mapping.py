@@ -6,13 +6,14 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DefinedNamespace
 from rdflib.term import Node
 
-from graph.iri import mint, slug
+from graph.iri import base, mint, slug
 from graph.terms import Triple, nt
 from ingest.records import Record, RecordFile, schema
 from ontology import namespaces as ns
@@ -62,6 +63,7 @@ FIELD_PREDICATES = {"points": PARLEY.numberOfPoints, "date": DCTERMS.date, "on":
 COMMON_CLAIM_FIELDS = {"kind", "id", "factuality", "confidence", "quote", "note"}
 
 
+@lru_cache(maxsize=4096)
 def camel(name: str, *, upper: bool = False) -> str:
     parts = re.split(r"[-_]", name)
     head = parts[0].capitalize() if upper else parts[0]
@@ -73,6 +75,7 @@ def concept(scheme: str, value: str) -> URIRef:
     return SCHEMES[scheme][value]
 
 
+@lru_cache(maxsize=4096)
 def kind_class(prefix_kind: str, suffix: str = "") -> URIRef:
     """The OWL class for an event kind (`meeting` → parley:Meeting) or a claim kind (+ `Claim`)."""
     name = "StatementEvent" if prefix_kind == "statement" and not suffix else camel(prefix_kind, upper=True) + suffix
@@ -82,6 +85,12 @@ def kind_class(prefix_kind: str, suffix: str = "") -> URIRef:
 def date_literal(value: dt.date | dt.datetime) -> Literal:
     if isinstance(value, dt.datetime):
         return Literal(value.isoformat(), datatype=XSD.dateTime)
+    return _day_literal(value)
+
+
+# Not for date-times: two equal instants written with different offsets must each keep their own text.
+@lru_cache(maxsize=65536)  # a negotiation has few distinct days, each written many times
+def _day_literal(value: dt.date) -> Literal:
     return Literal(value.isoformat(), datatype=XSD.date)
 
 
@@ -93,14 +102,19 @@ class Mapper:
         self.file = record_file
         self.kind_of = kind_of
         self.source_texts = source_texts
-        self.collection = mint("collection", record_file.collection)
+        self.base = base()  # read once: minting reads and checks $PARLEY_BASE on every call otherwise
+        self.collection = self.mint("collection", record_file.collection)
         self.graphs: dict[URIRef, list[Triple]] = {}
+        self.lines: dict[URIRef, list[str]] = {}
         self.spec = schema()
+
+    def mint(self, kind: str, key: str) -> URIRef:
+        return mint(kind, key, base_iri=self.base)
 
     def iri(self, kind: str, record_id: str) -> URIRef:
         if kind == "any":
             kind = self.kind_of(record_id)
-        return mint(KIND_PATH[kind], record_id)
+        return self.mint(KIND_PATH[kind], record_id)
 
     def graph(self, name: URIRef) -> list[Triple]:
         triples = self.graphs.setdefault(name, [])
@@ -109,9 +123,13 @@ class Mapper:
         return triples
 
     def run(self) -> dict[URIRef, list[Triple]]:
+        """The file's graphs, each with its content hash; `lines` then holds each as N-Triples lines."""
         for record in self.file.records:
             getattr(self, f"map_{record.kind}")(record)
-        return {name: with_hash(name, triples) for name, triples in self.graphs.items()}
+        out: dict[URIRef, list[Triple]] = {}
+        for name in list(self.graphs):
+            out[name], self.lines[name] = hashed(name, self.graphs.pop(name))
+        return out
 
     # -- the record kinds ----------------------------------------------------------------------------
 
@@ -152,18 +170,18 @@ class Mapper:
         g += [(s, OWL.sameAs, URIRef(u)) for u in d.get("same_as", [])]
         g += [(s, ORG.memberOf, self.iri("actor", o)) for o in d.get("member_of", [])]
         for n, role in enumerate(d.get("roles", []), 1):
-            m = mint("membership", f"{r.id}-{n}")
-            post = mint("role", role["post"])
+            m = self.mint("membership", f"{r.id}-{n}")
+            post = self.mint("role", role["post"])
             g += [(m, RDF.type, ORG.Membership), (m, ORG.member, s), (m, ORG.role, post),
                   (post, RDF.type, ORG.Role), (post, RDFS.label, Literal(role["post"], lang="en"))]
             if "organisation" in role:
                 g.append((m, ORG.organization, self.iri("actor", role["organisation"])))
             if "from" in role or "to" in role:
-                interval = mint("interval", f"membership-{r.id}-{n}")
+                interval = self.mint("interval", f"membership-{r.id}-{n}")
                 g += [(m, ORG.memberDuring, interval), (interval, RDF.type, TIME.Interval)]
                 for key, prop in (("from", TIME.hasBeginning), ("to", TIME.hasEnd)):
                     if key in role:
-                        instant = mint("instant", f"membership-{r.id}-{n}-{key}")
+                        instant = self.mint("instant", f"membership-{r.id}-{n}-{key}")
                         g += [(interval, prop, instant), (instant, RDF.type, TIME.Instant),
                               (instant, TIME.inXSDDate, date_literal(role[key]))]
 
@@ -179,7 +197,7 @@ class Mapper:
         d, s = r.data, self.iri("issue", r.id)
         g = self.graph(s)
         g += [(s, RDF.type, PARLEY.Issue), (s, RDF.type, SKOS.Concept),
-              (s, SKOS.inScheme, mint("scheme", "issues"))]
+              (s, SKOS.inScheme, self.mint("scheme", "issues"))]
         self.labels(g, s, d)
         if "category" in d:
             g.append((s, SKOS.broader, concept("issue-category", d["category"])))
@@ -201,7 +219,7 @@ class Mapper:
             g.append((s, DCTERMS.created, date_literal(d["date"])))
         for action in ("sent", "presented"):
             if action in d:
-                t, transfer = mint("transfer", f"{r.id}-{action}"), d[action]
+                t, transfer = self.mint("transfer", f"{r.id}-{action}"), d[action]
                 g += [(s, PARLEY.transfer, t), (t, RDF.type, PARLEY.DocumentTransfer), (t, PARLEY.document, s),
                       (t, PARLEY.action, concept("transfer-action", action))]
                 if "by" in transfer:
@@ -245,7 +263,7 @@ class Mapper:
                 g.append((s, PARLEY[key], Literal(d[key])))
         for n, p in enumerate(d.get("participants", []), 1):
             actor = self.iri("actor", p["actor"])
-            part = mint("participation", f"{r.id}-{n}")
+            part = self.mint("participation", f"{r.id}-{n}")
             g += [(s, SEM.hasActor, actor), (part, RDF.type, PARLEY.Participation), (part, PARLEY.event, s),
                   (part, PARLEY.participant, actor), (part, SEM.roleType, concept("role", p["role"]))]
             if "on_behalf_of" in p:
@@ -271,10 +289,10 @@ class Mapper:
         if "event" in d:
             g.append((s, PARLEY.aboutEvent, self.iri("event", d["event"])))
         start = d["span"][0] if "span" in d else None
-        g.append((s, PARLEY.quote, mint("selector", r.id)))
-        g += selector(mint("selector", r.id), source, d["text"], start, self.source_texts.get(d["source"]))
+        g.append((s, PARLEY.quote, self.mint("selector", r.id)))
+        g += selector(self.mint("selector", r.id), source, d["text"], start, self.source_texts.get(d["source"]))
         for n, claim in enumerate(d.get("claims", []), 1):
-            c = mint("claim", claim.get("id", f"{r.id}-c{n}"))
+            c = self.mint("claim", claim.get("id", f"{r.id}-c{n}"))
             g.append((s, PARLEY.hasClaim, c))
             self.map_claim(c, claim, r, speaker, date, source, start)
 
@@ -293,7 +311,7 @@ class Mapper:
             text = statement.data["text"]
             offset = text.find(claim["quote"])
             start = None if statement_start is None or offset < 0 else statement_start + offset
-            sel = mint("selector", f"claim-{c.rsplit('/', 1)[1]}")
+            sel = self.mint("selector", f"claim-{c.rsplit('/', 1)[1]}")
             g.append((c, PARLEY.quote, sel))
             g += selector(sel, source, claim["quote"], start, self.source_texts.get(statement.data["source"]))
         fields = self.spec["claims"][kind]
@@ -339,9 +357,17 @@ def selector(node: URIRef, source: URIRef, exact: str, start: int | None, source
 def with_hash(name: URIRef, triples: list[Triple]) -> list[Triple]:
     """The graph's triples, deduplicated, plus `<graph> parley:contentHash "sha256…"` over them, so a
     re-ingest can tell an unchanged graph from a changed one without reading it back."""
+    return hashed(name, triples)[0]
+
+
+def hashed(name: URIRef, triples: list[Triple]) -> tuple[list[Triple], list[str]]:
+    """`with_hash`'s triples and the same triples as N-Triples lines, ready for `Store.write_lines`."""
     unique = sorted({f"{nt(s)} {nt(p)} {nt(o)} .": (s, p, o) for s, p, o in triples}.items())
-    digest = hashlib.sha256("\n".join(line for line, _ in unique).encode()).hexdigest()
-    return [t for _, t in unique] + [(name, PARLEY.contentHash, Literal(digest))]
+    lines = [line for line, _ in unique]
+    digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    stamp = (name, PARLEY.contentHash, Literal(digest))
+    lines.append(f"{nt(name)} {nt(PARLEY.contentHash)} {nt(stamp[2])} .")
+    return [t for _, t in unique] + [stamp], lines
 
 
-__all__ = ["Mapper", "slug", "with_hash", "selector"]
+__all__ = ["Mapper", "slug", "with_hash", "hashed", "selector"]

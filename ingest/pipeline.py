@@ -65,18 +65,24 @@ def ingest_files(store: Store, paths: Sequence[str | Path], *, dry_run: bool = F
     files = [read_record_file(p, data=(uploads or {}).get(str(p))) for p in paths]
     plan = _Plan(store, files, uploads or {}, local_text_files)
     plan.check()
-    reports: list[tuple[FileReport, dict[URIRef, list[Triple]]]] = []
+    # Each file's graphs are kept as N-Triples lines only (the text they were hashed as, and are written
+    # as): the rdflib triples of one file go once it is checked, so a large ingest holds one copy.
+    reports: list[tuple[FileReport, dict[URIRef, list[str]]]] = []
     for record_file in files:
-        graphs = Mapper(record_file, plan.kind_of, plan.source_texts).run()
+        mapper = Mapper(record_file, plan.kind_of, plan.source_texts)
+        graphs = mapper.run()
         if check_shapes:
             plan.check_shapes(record_file, graphs)
-        reports.append((plan.diff(record_file, graphs, replace_source), graphs))
+        report = plan.diff(record_file, graphs, replace_source)
+        del graphs
+        reports.append((report, mapper.lines))
     if not dry_run:
         ensure_vocabularies(store)
-        for n, (report, graphs) in enumerate(reports, 1):
-            put = {g: graphs[g] for g in report.added + report.replaced}
+        for n, (report, lines) in enumerate(reports, 1):
+            put = {g: lines[g] for g in report.added + report.replaced}
             if put or report.removed:
-                store.write(put=put, remove=report.removed, fresh=not report.replaced and not report.removed)
+                store.write_lines(put=put, remove=report.removed,
+                                  fresh=not report.replaced and not report.removed)
             if progress:
                 progress(f"[{n}/{len(reports)}] {report.path}: {len(report.added)} added, "
                          f"{len(report.replaced)} replaced, {len(report.unchanged)} unchanged, "

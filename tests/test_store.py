@@ -604,7 +604,7 @@ def test_a_bulk_load_with_a_bad_line_changes_nothing(tmp_path: Path) -> None:
         graphs = [f"https://parley.example/id/g/{i}" for i in range(7)]
         assert isinstance(s.backend, EmbeddedBackend)
         with pytest.raises(WriteError):
-            s.backend.add_new_graphs((good + "<https://parley.example/a b> <x:p> <x:o> <x:g> .\n").encode(), graphs,
+            s.backend.add_new_graphs([good.encode(), b"<https://parley.example/a b> <x:p> <x:o> <x:g> .\n"], graphs,
                                      BULK_MIN_QUADS + 1)
         assert sha256(dump(s)) == before
         assert not (folder / JOURNAL_NAME).exists()

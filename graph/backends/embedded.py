@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import fcntl
+import io
 import os
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -125,7 +126,7 @@ class EmbeddedBackend:
         except (SyntaxError, ValueError, OSError) as e:
             raise WriteError(f"write refused, nothing stored: {e}") from None
 
-    def add_new_graphs(self, data: bytes, graphs: list[str], quads: int) -> None:
+    def add_new_graphs(self, data: Iterable[bytes], graphs: list[str], quads: int) -> None:
         """Add quads (N-Quads) to named graphs none of which exists yet, all or nothing.
 
         A large load on disk goes through the engine's bulk loader, which is much faster and leaves a far
@@ -136,7 +137,7 @@ class EmbeddedBackend:
         """
         if self.path is None or quads < BULK_MIN_QUADS or any(
                 self.engine.contains_named_graph(ox.NamedNode(g)) for g in graphs):
-            self.add_nquads(data)
+            self.add_nquads(b"".join(data))
             return
         journal = Path(self.path) / JOURNAL_NAME
         try:
@@ -144,7 +145,7 @@ class EmbeddedBackend:
         except OSError as e:
             raise WriteError(f"write refused, nothing stored: {e}") from None
         try:
-            self.engine.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)
+            self.engine.bulk_load(input=io.BufferedReader(_ChunkReader(data), 1 << 20), format=ox.RdfFormat.N_QUADS)
         except (SyntaxError, ValueError, OSError) as e:
             try:
                 self._recover()
@@ -206,6 +207,28 @@ class EmbeddedBackend:
             if hasattr(self, "engine"):
                 del self.engine
             self._release_lock()
+
+
+class _ChunkReader(io.RawIOBase):
+    """A binary stream over an iterator of byte chunks, so a large load never holds all its text at once."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks: Iterator[bytes] = iter(chunks)
+        self._chunk = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: "memoryview | bytearray") -> int:  # type: ignore[override]
+        while not self._chunk:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._chunk = memoryview(chunk)
+        n = min(len(buffer), len(self._chunk))
+        buffer[:n] = self._chunk[:n]
+        self._chunk = self._chunk[n:]
+        return n
 
 
 def _write_durably(path: Path, data: bytes) -> None:
