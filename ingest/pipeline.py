@@ -226,13 +226,9 @@ class _Plan:
                                         f"refer to it by id instead of defining it again")
 
     def check_shapes(self, record_file: RecordFile, graphs: dict[URIRef, list[Triple]]) -> None:
-        from graph.validate import shacl
+        from graph.validate import validate_triples
 
-        data = Graph()
-        for triples in graphs.values():
-            for t in triples:
-                data.add(t)
-        violations = shacl(data)
+        violations = validate_triples(t for triples in graphs.values() for t in triples)
         if violations:
             first = violations[0]
             where = self._where_of(record_file, first.focus)
