@@ -17,9 +17,9 @@ MAX_DEPTH = 64
 NULLS = {"", "~", "null", "Null", "NULL"}
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a large record file is hundreds of thousands of nodes
 class Node:
-    """A YAML value with where it stands (1-based line and column)."""
+    """A YAML value with where it stands (1-based line and column); `keys`: where each key of a mapping is."""
 
     value: Union[str, None, dict[str, "Node"], list["Node"]]
     line: int
@@ -40,6 +40,10 @@ def decode(data: bytes, filename: str) -> str:
         raise InputError(f"not UTF-8 text (byte 0x{data[e.start]:02x}); save the file as UTF-8",
                          file=filename, line=line, column=column) from None
     return text.replace("\r\n", "\n")
+
+
+# The `keys` of every node that is not a mapping: never written to (only mappings record their keys).
+_NO_KEYS: dict[str, tuple[int, int]] = {}
 
 
 def parse(text: str, filename: str) -> Node:
@@ -77,32 +81,55 @@ def parse(text: str, filename: str) -> Node:
             stack[-1] = (parent, None)
 
     try:
-        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        loader = yaml.CSafeLoader(text)
+        # Events are taken from the parser directly and told apart by exact type: a large file is
+        # a million events, and this loop is most of the time it takes to read one.
+        while True:
+            event: Any = loader.get_event()
+            kind = type(event)
+            if kind is yaml.StreamEndEvent or event is None:
+                break
             mark: Any = event.start_mark
-            if isinstance(event, yaml.AliasEvent):
+            if kind is yaml.AliasEvent:
                 raise err("YAML anchors and aliases (&name, *name) are not allowed in record files", mark)
-            if getattr(event, "anchor", None):
-                raise err("YAML anchors and aliases (&name, *name) are not allowed in record files", mark)
-            tag = getattr(event, "tag", None)
-            if tag not in (None, "!") and not (isinstance(event, yaml.ScalarEvent) and tag == "tag:yaml.org,2002:str"):
-                raise err(f"YAML tags ({tag}) are not allowed in record files", mark)
-            if isinstance(event, yaml.DocumentStartEvent):
+            if kind is yaml.ScalarEvent:
+                if event.anchor:
+                    raise err("YAML anchors and aliases (&name, *name) are not allowed in record files", mark)
+                tag = event.tag
+                if tag is not None and tag != "!" and tag != "tag:yaml.org,2002:str":
+                    raise err(f"YAML tags ({tag}) are not allowed in record files", mark)
+                plain = event.implicit[0] and event.style in (None, "")
+                value = None if plain and event.value in NULLS else event.value
+                parent, key = stack[-1] if stack else (None, "")
+                if key is None and parent is not None and isinstance(parent.value, dict):  # a key: no node
+                    if value is None:
+                        raise err("a mapping key must be plain text", mark)
+                    if value in parent.keys:
+                        raise err(f"duplicate key {value!r} (each key may appear once)", mark)
+                    parent.keys[value] = (mark.line + 1, mark.column + 1)
+                    stack[-1] = (parent, value)
+                else:
+                    attach(Node(value, mark.line + 1, mark.column + 1, _NO_KEYS), mark)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if event.anchor:
+                    raise err("YAML anchors and aliases (&name, *name) are not allowed in record files", mark)
+                tag = event.tag
+                if tag is not None and tag != "!":
+                    raise err(f"YAML tags ({tag}) are not allowed in record files", mark)
+                if len(stack) >= MAX_DEPTH:
+                    raise err(f"nesting deeper than {MAX_DEPTH} levels", mark)
+                if kind is yaml.MappingStartEvent:
+                    node = Node({}, mark.line + 1, mark.column + 1, {})
+                else:
+                    node = Node([], mark.line + 1, mark.column + 1, _NO_KEYS)
+                attach(node, mark)
+                stack.append((node, None))
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                stack.pop()
+            elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     raise err("a record file holds one YAML document; found a second `---`", mark)
-            elif isinstance(event, yaml.ScalarEvent):
-                plain = event.implicit[0] and event.style in (None, "")
-                value = None if plain and event.value in NULLS else event.value
-                attach(Node(value, mark.line + 1, mark.column + 1), mark)
-            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                if len(stack) >= MAX_DEPTH:
-                    raise err(f"nesting deeper than {MAX_DEPTH} levels", mark)
-                container: dict[str, Node] | list[Node] = {} if isinstance(event, yaml.MappingStartEvent) else []
-                node = Node(container, mark.line + 1, mark.column + 1)
-                attach(node, mark)
-                stack.append((node, None))
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                stack.pop()
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         problem = e.problem or e.context or "malformed YAML"
