@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from click.testing import CliRunner
 
-from graph.bench import PAGES, RDF_EXPORTS
+from graph.bench import PAGES, RDF_EXPORTS, Bench
 from graph.benchgen import generate
 from graph.sparql import list_queries
 from graph.store import Store
@@ -93,3 +93,22 @@ def test_bench_run_completes_and_its_json_has_every_row(tmp_path: Path) -> None:
             assert r["parley"] is not None, r.get("error")
     assert data["targets"] and all("met" in t for t in data["targets"])
     assert "| step |" in result.output
+
+
+def test_rdflib_baseline_is_reused_only_for_exactly_the_same_work(tmp_path: Path) -> None:
+    nq = tmp_path / "d.nq"
+    nq.write_text("<http://x/a> <http://x/p> <http://x/b> <http://x/g> .\n", encoding="utf-8")
+    ops = [{"name": "query:count", "kind": "query", "text": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}]
+    said: list[str] = []
+    bench = Bench(10, tmp_path, runs=1, progress=said.append)
+    first = bench.rdflib_baseline(nq, ops, said.append)
+    assert first["query:count"]["rows"] == 1 and bench.info["rdflib_baseline"].startswith("measured ")
+    again = bench.rdflib_baseline(nq, ops, said.append)
+    assert again == first and bench.info["rdflib_baseline"].startswith("reused, measured ")
+    nq.write_text("<http://x/a> <http://x/p> <http://x/c> <http://x/g> .\n", encoding="utf-8")  # other data
+    bench.rdflib_baseline(nq, ops, said.append)
+    assert bench.info["rdflib_baseline"].startswith("measured ")
+    bench.fresh_baseline = True  # asked to measure again
+    bench.rdflib_baseline(nq, ops, said.append)
+    assert bench.info["rdflib_baseline"].startswith("measured ")
+    assert sum("reusing" in line for line in said) == 1
