@@ -22,7 +22,7 @@ from rdflib.term import Node
 
 from graph.store import Store
 from ontology.namespaces import (
-    DCTERMS, FOAF, OA, ORG, PARLEY, PREFIXES, PROV, RDFS, SCHEMA, SEM, SKOS,
+    DCTERMS, FOAF, OA, ORG, PARLEY, PREFIXES, PROV, RDF, RDFS, SCHEMA, SEM, SKOS,
 )
 
 ENTITY_TYPES = ("actor", "event", "document", "issue", "place", "statement")
@@ -38,6 +38,7 @@ RECORD_RELATIONS = {
     str(DCTERMS.isPartOf): "part of", str(PROV.wasAttributedTo): "drafted by", str(ORG.memberOf): "member of",
     str(SCHEMA.containedInPlace): "within", str(SKOS.broader): "part of",
 }
+RDF_TYPE = str(RDF.type)
 LINEAGE_RELATIONS = ("revision of", "derived from", "part of")
 TRAVEL = {"asserted": "went to", "future": "will go to", "hypothetical": "might go to", "negated": "did not go to"}
 
@@ -192,22 +193,7 @@ def read_facts(store: Store) -> Facts:
     for s, t in _rows(store, f"SELECT ?s ?t WHERE {{ VALUES ?t {{ {_values(*ACTOR_KINDS)} }} ?s a ?t }}"):
         if s in ents and t is not None:
             ents[s].kind = ACTOR_KINDS[t]
-    labels: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    order = {str(RDFS.label): 0, str(SKOS.prefLabel): 1, str(DCTERMS.title): 2, str(SKOS.altLabel): 3}
-    for s, p, lit, lang in _rows(store, f"SELECT ?s ?p ?l (LANG(?l) AS ?lang) WHERE {{ VALUES ?p {{ "
-                                        f"{_values(RDFS.label, SKOS.prefLabel, DCTERMS.title, SKOS.altLabel)} }} "
-                                        f"?s ?p ?l }}"):
-        assert s is not None and p is not None and lit is not None
-        rank = order[p] * 3 + (0 if lang == "en" else 1 if not lang else 2)
-        labels[s].append((rank, lit))
-    for s, found in labels.items():
-        found.sort()
-        f.names[s] = found[0][1]
-        if s in ents:
-            ents[s].label = found[0][1]
-            ents[s].names = list(dict.fromkeys(text for _, text in found))
-    for e in ents.values():
-        e.label = e.label or e.id
+    _read_names(store, f)
     for s, d in _rows(store, f"SELECT ?s ?d WHERE {{ {{ ?s <{SEM.hasTimeStamp}> ?d }} UNION "
                              f"{{ ?s <{SEM.hasBeginTimeStamp}> ?d }} UNION {{ ?s a <{PARLEY.Document}> ; "
                              f"<{DCTERMS.created}> ?d }} }}"):
@@ -220,6 +206,181 @@ def read_facts(store: Store) -> Facts:
     _read_statements(store, f)
     _read_claims(store, f)
     return f
+
+
+# -- reading part of a store: what one view needs, without reading everything ------------------------
+# A record, a statement and each claim live in named graphs of their own, so the facts about a few
+# entities are those of the few graphs that mention them: read_facts over a throwaway copy of those
+# graphs gives the same entities, links and claims as reading the whole store would, for that part.
+
+def read_facts_of(store: Store, graphs: Iterable[str]) -> Facts:
+    """The facts of some named graphs only: read_facts over a throwaway in-memory copy of them, with the
+    records of every entity they mention (for its type, names and date)."""
+    part = Store.open("memory:")
+    _copy(store, part, set(graphs))
+    mentioned = [str(e) for e, in part.select(
+        f"SELECT DISTINCT ?e WHERE {{ ?s ?p ?e . FILTER(isIRI(?e) && ?p != <{RDF_TYPE}>) "
+        f"FILTER NOT EXISTS {{ ?e a ?t }} }}").rows if e is not None]
+    _copy(store, part, _records_of(store, mentioned))
+    return read_facts(part)
+
+
+def _records_of(store: Store, iris: list[str]) -> set[str]:
+    """The graphs that say what type of entity each IRI is."""
+    engine = getattr(store.backend, "engine", None)
+    if engine is None:
+        return _graphs(store, f"SELECT DISTINCT ?h WHERE {{ {{VALUES}} GRAPH ?h {{ ?e a ?t }} "
+                              f"FILTER(?t IN ({', '.join(f'<{t}>' for t in TOP_CLASSES)})) }}", iris, "e")
+    import pyoxigraph as ox
+
+    kind, top = ox.NamedNode(RDF_TYPE), {ox.NamedNode(t) for t in TOP_CLASSES}
+    return {q.graph_name.value for e in iris for q in engine.quads_for_pattern(ox.NamedNode(e), kind, None, None)
+            if q.object in top and isinstance(q.graph_name, ox.NamedNode)}
+
+
+def _copy(store: Store, part: Store, graphs: set[str]) -> None:
+    names = sorted(graphs)
+    engine = getattr(store.backend, "engine", None)
+    if engine is not None:  # the embedded engine: copy the quads without turning them into Python terms
+        import pyoxigraph as ox
+
+        target = part.backend.engine  # type: ignore[attr-defined]
+        for name in names:  # engine to engine as N-Triples: no Python object per quad
+            graph = ox.NamedNode(name)
+            data = engine.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+            if data:
+                target.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        return
+    put: dict[Any, list[Any]] = defaultdict(list)
+    for chunk in _chunks(names):
+        for s, p, o, g in store.select(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?g {{ {_values(*chunk)} }} "
+                                       "GRAPH ?g { ?s ?p ?o } }", union=False).rows:
+            put[g].append((s, p, o))
+    part.write(put=put, fresh=True)
+
+
+def _chunks(items: list[str], size: int = 2000) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _graphs(store: Store, query: str, values: Iterable[str], var: str) -> set[str]:
+    """The graph names `query` finds, given IRIs bound to `var` (chunked, so that VALUES stays small)."""
+    out: set[str] = set()
+    for chunk in _chunks(sorted(set(values))):
+        text = query.replace("{VALUES}", f"VALUES ?{var} {{ {_values(*chunk)} }}")
+        out.update(str(row[0]) for row in store.select(text, union=True).rows if row[0] is not None)
+    return out
+
+
+def with_statements(store: Store, graphs: set[str]) -> set[str]:
+    """Graphs and the graphs of the statements their claims come from."""
+    return graphs | _graphs(store, f"SELECT DISTINCT ?h WHERE {{ {{VALUES}} GRAPH ?g {{ ?c <{PROV.wasDerivedFrom}> "
+                                   f"?st }} GRAPH ?h {{ ?st a <{PARLEY.Statement}> }} }}", graphs, "g")
+
+
+def graphs_around(store: Store, iris: Iterable[str]) -> set[str]:
+    """The named graphs that mention any of `iris`, and the statements behind their claims: give them to
+    :func:`read_facts_of` for every relation of those entities."""
+    return with_statements(store, _graphs(store, "SELECT DISTINCT ?g WHERE { {VALUES} { GRAPH ?g { ?x ?p ?o } } "
+                                                  "UNION { GRAPH ?g { ?s ?p ?x } } }", iris, "x"))
+
+
+def graphs_of_period(store: Store, since: dt.date | None, until: dt.date | None) -> set[str]:
+    """The graphs of the events, documents and statements dated in a period, and of those statements'
+    claims: give them to :func:`read_facts_of`."""
+    bounds = [f'SUBSTR(STR(?d), 1, 10) {op} "{day.isoformat()}"' for op, day in ((">=", since), ("<=", until)) if day]
+    cut = " && ".join(bounds) or "true"
+    dated = (f"{{ ?x a <{PARLEY.Statement}> ; <{DCTERMS.date}> ?d }} UNION {{ ?x <{SEM.hasTimeStamp}> ?d }} UNION "
+             f"{{ ?x <{SEM.hasBeginTimeStamp}> ?d }} UNION {{ ?x a <{PARLEY.Document}> ; <{DCTERMS.created}> ?d }} "
+             f"FILTER({cut})")
+    items = [str(x) for x, in store.select(f"SELECT DISTINCT ?x WHERE {{ {dated} }}").rows if x is not None]
+    return _graphs(store, f"SELECT DISTINCT ?g WHERE {{ {{VALUES}} {{ GRAPH ?g {{ ?x a ?t }} }} UNION "
+                          f"{{ ?c <{PROV.wasDerivedFrom}> ?x . GRAPH ?g {{ ?c a <{PARLEY.Claim}> }} }} }}", items, "x")
+
+
+def read_entities(store: Store, iris: Iterable[str] | None = None, *,
+                  types: Collection[str] = ENTITY_TYPES) -> Facts:
+    """Entities with their types, kinds, names and dates, and no relations: enough to find an entity by
+    name or to label it. `iris`: only these (default: every entity of `types`)."""
+    f = Facts()
+    ents = f.entities
+    classes = {k: v for k, v in TOP_CLASSES.items() if v in types}
+    chunks = [None] if iris is None else list(_chunks(sorted(set(iris))))
+    # One VALUES block per query, the rest as FILTER … IN: the engine joins two VALUES blocks slowly.
+    one_of = ", ".join(f"<{c}>" for c in classes)
+    for chunk in chunks:
+        only = "" if chunk is None else f"VALUES ?s {{ {_values(*chunk)} }} "
+        for s, t in _rows(store, f"SELECT ?s ?t WHERE {{ {only}?s a ?t . FILTER(?t IN ({one_of})) }}"):
+            if s is not None and t is not None and s not in ents:
+                ents[s] = Entity(s, classes[t])
+        if not ents:
+            continue
+        typed = f"?s a ?c . FILTER(?c IN ({one_of})) "
+        for s, t in _rows(store, f"SELECT ?s ?t WHERE {{ {only}{typed}?s a ?t . FILTER(?t != ?c && (?t IN ("
+                                 f"{', '.join(f'<{k}>' for k in ACTOR_KINDS)}) || (?c = <{SEM.Event}> && "
+                                 f"STRSTARTS(STR(?t), \"{PREFIXES['parley']}\") && ?t != <{PARLEY.Event}>))) }}"):
+            if s in ents and t is not None:
+                ents[s].kind = ACTOR_KINDS.get(t) or _kebab(_tail(t)).removesuffix("-event")
+        _read_names(store, f, only + typed)
+        for s, d in _rows(store, f"SELECT ?s ?d WHERE {{ {only}{typed}{{ ?s <{SEM.hasTimeStamp}> ?d }} UNION "
+                                 f"{{ ?s <{SEM.hasBeginTimeStamp}> ?d }} UNION {{ ?s a <{PARLEY.Document}> ; "
+                                 f"<{DCTERMS.created}> ?d }} UNION {{ ?s a <{PARLEY.Statement}> ; "
+                                 f"<{DCTERMS.date}> ?d }} }}"):
+            if s in ents:
+                _earliest(ents[s], _day(d))
+    for e in ents.values():
+        if e.type == "statement":  # as read_facts names them: by id (the speaker is not read here)
+            e.names = [e.id]
+    return f
+
+
+def find_candidates(store: Store, name: str) -> list[str]:
+    """The entities whose names or ids contain `name` (case-insensitive): a superset of those that
+    analytics.find_entity can pick for it, found without reading every name."""
+    import unicodedata
+
+    from rdflib import Literal
+
+    from graph.iri import base
+    from graph.terms import nt
+
+    key = re.sub(r"\s+", " ", unicodedata.normalize("NFC", name)).strip().lower()
+    if not key:
+        return []
+    text, dashed = nt(Literal(key)), nt(Literal(key.replace(" ", "-")))
+    named = [t for t, kind in TOP_CLASSES.items() if kind != "statement"]
+    # Statements are many and have no names of their own: one is found by its id or IRI, exactly.
+    given = name.strip()
+    said = {f"{base()}statement/{given}"} if re.fullmatch(r"[A-Za-z0-9._-]+", given) else set()
+    if re.fullmatch(r"https?://[A-Za-z0-9._~:/#%-]+", given):
+        said.add(given)
+    rows = store.select(
+        f"SELECT DISTINCT ?s WHERE {{ {{ VALUES ?p {{ {_values(RDFS.label, SKOS.prefLabel, DCTERMS.title, SKOS.altLabel)} }} "
+        f"?s ?p ?l . FILTER(CONTAINS(LCASE(STR(?l)), {text})) }} UNION {{ VALUES ?t {{ {_values(*named)} }} "
+        f"?s a ?t . FILTER(CONTAINS(LCASE(STR(?s)), {dashed}) || CONTAINS(LCASE(STR(?s)), {text})) }} UNION "
+        f"{{ VALUES ?s {{ {_values(*said)} }} ?s a <{PARLEY.Statement}> }} }}").rows
+    return [str(s) for s, in rows if s is not None]
+
+
+def _read_names(store: Store, f: Facts, where: str = "") -> None:
+    """Labels, preferred labels, titles and aliases: the first by kind and language names the thing."""
+    labels: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    order = {str(RDFS.label): 0, str(SKOS.prefLabel): 1, str(DCTERMS.title): 2, str(SKOS.altLabel): 3}
+    one_of = ", ".join(f"<{p}>" for p in order)
+    for s, p, lit, lang in _rows(store, f"SELECT ?s ?p ?l (LANG(?l) AS ?lang) WHERE {{ {where} ?s ?p ?l . "
+                                        f"FILTER(?p IN ({one_of})) }}"):
+        assert s is not None and p is not None and lit is not None
+        rank = order[p] * 3 + (0 if lang == "en" else 1 if not lang else 2)
+        labels[s].append((rank, lit))
+    for s, found in labels.items():
+        found.sort()
+        f.names[s] = found[0][1]
+        if s in f.entities:
+            f.entities[s].label = found[0][1]
+            f.entities[s].names = list(dict.fromkeys(text for _, text in found))
+    for e in f.entities.values():
+        e.label = e.label or e.id
 
 
 def _earliest(entity: Entity, day: str | None) -> None:
@@ -575,4 +736,5 @@ def flat(g: nx.Graph, sep: str = " | ") -> nx.Graph:
 
 __all__ = ["Entity", "Evidence", "Facts", "Link", "Participation", "Position", "Said", "ENTITY_TYPES",
            "entity_graph", "meetings_graph", "stances_graph", "lineage_graph", "facts", "read_facts",
-           "flat", "human_date", "in_period", "qualified"]
+           "flat", "human_date", "in_period", "qualified", "read_facts_of", "graphs_around", "graphs_of_period",
+           "read_entities", "find_candidates", "with_statements"]
