@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +27,10 @@ import networkx as nx
 import streamlit as st
 
 from graph.errors import InputError, ParleyError
-from graph.projections import Facts, entity_graph, human_date, read_facts, stances_graph
+from graph.projections import (
+    Entity, Facts, entity_graph, find_candidates, graphs_around, graphs_of_period, human_date, read_entities,
+    read_facts_of,
+)
 from graph.sparql import DEFAULT_ROW_LIMIT, QueryResult, load_query, run, run_named, short_name
 from graph.store import DEFAULT_STORE, ENV_STORE, Store
 
@@ -35,6 +38,9 @@ EXAMPLE_EVENT = "kremlin-meeting-2025-12-02"
 EXAMPLE_ACTOR = "russia"
 EXAMPLE_ISSUE = "territorial-issue"
 MAX_NODES = 500            # the most nodes the Explorer draws; Cytoscape stays responsive below this
+MAX_LINEAGE = 150          # the most documents the lineage picture draws
+CONFLICTS_SHOWN = 12       # disputed numbers shown side by side before "show all"
+HISTORY_SHOWN = 20         # stances of one actor on one issue listed before "show all"
 QUERY_TIMEOUT = 20.0       # seconds for a query typed in the app
 T = TypeVar("T")
 
@@ -138,26 +144,80 @@ def attempt(action: Callable[[], T]) -> T | None:
 
 
 # -- facts, graphs, queries (cached on the store's state) -----------------------------------------------
+# A page's first view asks the store for what it shows (counts, one page of rows, one entity's
+# neighbourhood), never for everything: the store may hold hundreds of thousands of statements.
 
-@st.cache_resource(max_entries=4, show_spinner="Reading the graph…")
-def _facts(key: str) -> Facts:
-    return read_facts(store())
+@st.cache_resource(max_entries=32, show_spinner="Reading the neighbourhood…")
+def _around(key: str, iris: frozenset[str]) -> Facts:
+    return read_facts_of(store(), graphs_around(store(), iris))
 
 
-def facts() -> Facts:
-    """Everything the projections need, read once per store state and shared by all sessions (read only)."""
-    return _facts(state_key())
+def around(iris: Iterable[str]) -> Facts:
+    """The facts of some entities and of everything they are related to (shared by all sessions; read only)."""
+    return _around(state_key(), frozenset(iris))
+
+
+@st.cache_resource(max_entries=8, show_spinner="Reading the period…")
+def _period(key: str, since: dt.date | None, until: dt.date | None) -> Facts:
+    return read_facts_of(store(), graphs_of_period(store(), since, until))
+
+
+def period(since: dt.date | None, until: dt.date | None) -> Facts:
+    """The facts of the events, documents and statements dated in a period (read only)."""
+    return _period(state_key(), since, until)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _named_entities(key: str, name: str) -> Facts:
+    return read_entities(store(), find_candidates(store(), name))
+
+
+def find(name: str) -> Entity:
+    """The entity that goes by `name` (``analytics.find_entity``), looked up in the store's names.
+
+    :raises UnknownEntityError: no entity goes by that name.
+    :raises AmbiguousEntityError: several do.
+    """
+    from graph.analytics import UnknownEntityError, find_entity
+
+    found = _named_entities(state_key(), name)
+    if name.strip() and not found.entities:
+        raise UnknownEntityError(f"no entity called {name!r}: try a label, an alias or an id "
+                                 "(parley stats lists what the store holds)")
+    return find_entity(found, name)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _entities_of(key: str, types: tuple[str, ...]) -> Facts:
+    return read_entities(store(), types=types)
+
+
+def entities_of(*types: str) -> list[Entity]:
+    """Every entity of these types (actors, issues: there are few), by label."""
+    return sorted(_entities_of(state_key(), tuple(sorted(types))).entities.values(), key=lambda e: e.label)
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _labels(key: str, iris: tuple[str, ...]) -> dict[str, str]:
+    f = read_entities(store(), iris)
+    return {iri: f.label(iri) for iri in iris}
+
+
+def labels(iris: Iterable[str]) -> dict[str, str]:
+    """The display name of each entity (its id when it has none)."""
+    return _labels(state_key(), tuple(sorted(set(iris))))
 
 
 @st.cache_resource(max_entries=16, show_spinner="Building the graph…")
-def _entity_graph(key: str, since: dt.date | None, until: dt.date | None, types: tuple[str, ...],
-                  statements: bool) -> nx.MultiDiGraph:
-    return entity_graph(facts(), as_of=until, since=since, types=types, statements=statements)
+def _entity_graph(key: str, centres: frozenset[str], since: dt.date | None, until: dt.date | None,
+                  types: tuple[str, ...], statements: bool) -> nx.MultiDiGraph:
+    return entity_graph(around(centres), as_of=until, since=since, types=types, statements=statements)
 
 
-def entities_graph(since: dt.date | None, until: dt.date | None, types: Iterable[str],
+def entities_graph(centres: Iterable[str], since: dt.date | None, until: dt.date | None, types: Iterable[str],
                    statements: bool) -> nx.MultiDiGraph:
-    return _entity_graph(state_key(), since, until, tuple(sorted(types)), statements)
+    """The entity graph of the centres' neighbourhood: every relation of a centre, with its neighbours."""
+    return _entity_graph(state_key(), frozenset(centres), since, until, tuple(sorted(types)), statements)
 
 
 @st.cache_data(max_entries=256, show_spinner="Running the query…")
@@ -186,14 +246,18 @@ def query(text: str, *, limit: int = DEFAULT_ROW_LIMIT) -> QueryResult:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _counts(key: str) -> dict[str, int]:
-    counts = store().counts()
-    out = {"quads": counts.quads, "graphs": counts.graphs}
-    out.update({iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]: n for iri, n in counts.classes})
+    from ontology.namespaces import PARLEY, SEM
+
+    classes = (PARLEY.Actor, SEM.Event, PARLEY.Document, PARLEY.Issue, PARLEY.Statement, PARLEY.Claim)
+    rows = store().select(f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ "
+                          f"{' '.join(f'<{c}>' for c in classes)} }} ?s a ?c }} GROUP BY ?c").rows
+    out = {"quads": store().backend.quad_count()}
+    out.update({str(c).rsplit("#", 1)[-1].rsplit("/", 1)[-1]: int(str(n)) for c, n in rows if c is not None})
     return out
 
 
 def counts() -> dict[str, int]:
-    """Quads, named graphs, and instances per class (by local name: Actor, Statement, Claim, …)."""
+    """Quads and the instances of the main classes (by local name: Actor, Event, Statement, Claim, …)."""
     return _counts(state_key())
 
 
@@ -211,12 +275,47 @@ def frame_rows(result: QueryResult) -> list[dict[str, str]]:
     return [{name: cell(term) for name, term in zip(result.variables, row)} for row in result.rows]
 
 
-def date_bounds(f: Facts) -> tuple[dt.date, dt.date]:
+@st.cache_data(max_entries=4, show_spinner=False)
+def _date_bounds(key: str) -> tuple[str | None, str | None]:
+    from ontology.namespaces import DCTERMS, PARLEY, SEM
+
+    rows = store().select(
+        f"SELECT (MIN(STR(?d)) AS ?first) (MAX(STR(?d)) AS ?last) WHERE {{ {{ ?s <{SEM.hasTimeStamp}> ?d }} UNION "
+        f"{{ ?s <{SEM.hasBeginTimeStamp}> ?d }} UNION {{ ?s a <{PARLEY.Document}> ; <{DCTERMS.created}> ?d }} UNION "
+        f"{{ ?s a <{PARLEY.Statement}> ; <{DCTERMS.date}> ?d }} }}").rows
+    first, last = rows[0] if rows else (None, None)
+    return (str(first)[:10] if first else None), (str(last)[:10] if last else None)
+
+
+def date_bounds() -> tuple[dt.date, dt.date]:
     """The first and last day anything in the graph is dated (at least a day apart)."""
-    days = [e.date for e in f.entities.values() if e.date] + [s.date for s in f.statements.values()]
-    last = dt.date.fromisoformat(max(days)) if days else dt.date.today()
-    first = dt.date.fromisoformat(min(days)) if days else last
+    low, high = _date_bounds(state_key())
+    last = parse_day(high) or dt.date.today()
+    first = parse_day(low) or last
     return min(first, last - dt.timedelta(days=1)), last  # date sliders need two different days
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _days(key: str) -> list[tuple[str, int]]:
+    from ontology.namespaces import DCTERMS, PARLEY, SEM
+
+    rows = store().select(
+        f"SELECT ?day (COUNT(?s) AS ?n) WHERE {{ {{ ?s <{SEM.hasTimeStamp}> ?d }} UNION "
+        f"{{ ?s a <{PARLEY.Statement}> ; <{DCTERMS.date}> ?d }} BIND(SUBSTR(STR(?d), 1, 10) AS ?day) }} "
+        f"GROUP BY ?day").rows
+    return sorted((str(d), int(str(n))) for d, n in rows if d is not None)
+
+
+def recent_start(items: int = 200) -> dt.date:
+    """The first day of the latest period that holds about `items` events and statements: a timeline's
+    default span (a year of a busy negotiation is too many points to read, or to draw)."""
+    first, last = date_bounds()
+    total = 0
+    for day, n in reversed(_days(state_key())):
+        total += n
+        if total >= items:
+            return max(first, min(last, parse_day(day) or first))
+    return first
 
 
 def parse_day(value: str | None) -> dt.date | None:
@@ -259,23 +358,29 @@ class SourceRef:
     url: str | None
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _sources(key: str) -> dict[str, SourceRef]:
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _sources(key: str, statements: tuple[str, ...]) -> dict[str, SourceRef]:
     from ontology.namespaces import DCTERMS, PROV, RDFS, SCHEMA
 
+    values = " ".join(f"<{s}>" for s in statements)
     rows = store().select(
-        f"SELECT ?st ?src ?title ?label ?url WHERE {{ ?st <{PROV.wasQuotedFrom}> ?src . "
+        f"SELECT ?st ?src ?title ?label ?url WHERE {{ VALUES ?st {{ {values} }} ?st <{PROV.wasQuotedFrom}> ?src . "
         f"OPTIONAL {{ ?src <{DCTERMS.title}> ?title }} OPTIONAL {{ ?src <{RDFS.label}> ?label }} "
-        f"OPTIONAL {{ ?src <{SCHEMA.url}> ?url }} }}").rows
+        f"OPTIONAL {{ ?src <{SCHEMA.url}> ?url }} }}").rows if statements else []
     out = {}
     for st_, src, title, label, url in rows:
         out[str(st_)] = SourceRef(str(src), str(title or label or short_name(str(src))), safe_url(url))
     return out
 
 
+def sources_of(statements: Iterable[str]) -> dict[str, SourceRef]:
+    """The sources some statements are quoted from, with their titles and (safe) URLs."""
+    return _sources(state_key(), tuple(sorted(set(statements))))
+
+
 def source_of(statement: str) -> SourceRef | None:
     """The source a statement is quoted from, with its title and (safe) URL."""
-    return _sources(state_key()).get(statement)
+    return sources_of([statement]).get(statement)
 
 
 # -- ADAPTER: the timeline (the library should offer graph.projections.timeline) --------------------------
@@ -361,26 +466,299 @@ class PositionMatrix:
     as_of: dt.date
     actors: list[tuple[str, str]] = field(default_factory=list)   # (iri, label)
     issues: list[tuple[str, str]] = field(default_factory=list)
-    history: dict[tuple[str, str], list[Stance]] = field(default_factory=dict)
+    stances: dict[tuple[str, str], str] = field(default_factory=dict)  # (actor, issue) → the latest stance
+    names: dict[str, str] = field(default_factory=dict)
+    complete: bool = True  # from every claim; else from the claims of the RECENT_DAYS before the date
 
-    def latest(self, actor: str, issue: str) -> Stance | None:
-        found = self.history.get((actor, issue))
-        return found[-1] if found else None
+    def latest(self, actor: str, issue: str) -> str | None:
+        return self.stances.get((actor, issue))
+
+    def label(self, iri: str) -> str:
+        return self.names.get(iri, iri.rsplit("/", 1)[-1])
 
 
-def position_matrix(f: Facts, as_of: dt.date) -> PositionMatrix:
-    """Every actor's stance on every issue as of a date (the latest position claim), with each cell's history."""
-    g = stances_graph(f, as_of=as_of)
+def _position_claims_of(actors: Iterable[str] | None, issue: str | None, as_of: dt.date,
+                        since: dt.date | None = None) -> list[tuple[str, ...]]:
+    """(claim, actor, issue, stance, statement, day) of the asserted position claims stated by `as_of`, of
+    some actors (None: all) and one issue (None: all). Plain patterns only: with OPTIONAL or with the type
+    checks beside them the engine reads far more than it returns."""
+    from ontology.namespaces import DCTERMS, FACTUALITY, PARLEY, PROV
+
+    def pick(var: str, iris: Iterable[str] | None) -> str:
+        return "" if iris is None else f"VALUES ?{var} {{ {' '.join(f'<{x}>' for x in iris)} }} "
+
+    issues = None if issue is None else [issue]
+    day = "SUBSTR(STR(?d), 1, 10)"
+    if since is not None:  # from the statements of the period: the few days' claims, not every claim
+        rows = store().select(
+            f"SELECT ?c ?a ?i ?stance ?st ?d WHERE {{ ?st <{DCTERMS.date}> ?d . FILTER({day} <= \"{as_of.isoformat()}\" "
+            f"&& {day} >= \"{since.isoformat()}\") ?c <{PROV.wasDerivedFrom}> ?st . ?c a <{PARLEY.PositionClaim}> ; "
+            f"<{PARLEY.actor}> ?a ; <{PARLEY.issue}> ?i ; <{PARLEY.stance}> ?stance }}").rows
+    else:
+        one = actors is not None and len(list(actors)) == 1 and issue is not None
+        rows = store().select(  # one cell: both constants in the patterns, so the engine intersects them
+            f"SELECT ?c ?a ?i ?stance ?st ?d WHERE {{ ?c <{PARLEY.actor}> <{next(iter(actors or []))}> ; "
+            f"<{PARLEY.issue}> <{issue}> . BIND(<{next(iter(actors or []))}> AS ?a) BIND(<{issue}> AS ?i) "
+            f"?c a <{PARLEY.PositionClaim}> ; <{PARLEY.stance}> ?stance ; <{PROV.wasDerivedFrom}> ?st . "
+            f"?st <{DCTERMS.date}> ?d . FILTER({day} <= \"{as_of.isoformat()}\") }}").rows if one else store().select(
+            f"SELECT ?c ?a ?i ?stance ?st ?d WHERE {{ {pick('a', actors)}?c <{PARLEY.actor}> ?a . "
+            f"?c <{PARLEY.issue}> ?i . {pick('i', issues) if actors is None else ''}"
+            f"?c a <{PARLEY.PositionClaim}> ; <{PARLEY.stance}> ?stance ; <{PROV.wasDerivedFrom}> ?st . "
+            f"?st <{DCTERMS.date}> ?d . FILTER({day} <= \"{as_of.isoformat()}\") }}").rows
+    out = [tuple(str(t) for t in r) for r in rows if issue is None or str(r[2]) == issue]
+    if not out:
+        return []
+    other = {str(c) for c, f in store().select(
+        f"SELECT ?c ?f WHERE {{ VALUES ?c {{ {' '.join(f'<{r[0]}>' for r in out)} }} ?c <{PARLEY.factuality}> ?f }}"
+    ).rows if str(f) != str(FACTUALITY.asserted)}
+    return [(c, a, i, stance, st_, d[:10]) for c, a, i, stance, st_, d in out if c not in other]
+
+
+FULL_MATRIX_CLAIMS = 2_000  # up to this many position claims in the store, the matrix is always complete
+RECENT_DAYS = 30            # otherwise it first shows the stances stated in the days before the date
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _position_claims(key: str) -> int:
+    from ontology.namespaces import PARLEY
+
+    rows = store().select(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?c a <{PARLEY.PositionClaim}> }}").rows
+    return int(str(rows[0][0])) if rows else 0
+
+
+@st.cache_data(max_entries=32, show_spinner="Reading the positions…")
+def _position_matrix(key: str, as_of: dt.date, every: bool) -> PositionMatrix:
     m = PositionMatrix(as_of)
-    for a, i, d in sorted(g.edges(data=True), key=lambda e: (e[2]["date"], e[2]["claim"] or "")):
-        said = f.statements[d["statement"]]
-        m.history.setdefault((a, i), []).append(
-            Stance(d["date"], d["stance"], f.label(said.speaker), d["quote"], d["statement"], d["factuality"]))
-    actors = {a for a, _ in m.history}
-    issues = {i for _, i in m.history}
-    m.actors = sorted(((a, f.label(a)) for a in actors), key=lambda x: (-sum(k[0] == x[0] for k in m.history), x[1]))
-    m.issues = sorted(((i, f.label(i)) for i in issues), key=lambda x: (-sum(k[1] == x[0] for k in m.history), x[1]))
+    m.complete = every or _position_claims(key) <= FULL_MATRIX_CLAIMS
+    # The latest asserted position claim per actor and issue, by (day, claim), as stances_graph orders them.
+    latest: dict[tuple[str, str], tuple[str, str, str]] = {}
+    since = None if m.complete else as_of - dt.timedelta(days=RECENT_DAYS - 1)
+    for c, a, i, stance, _, day in _position_claims_of(None, None, as_of, since):
+        latest[(a, i)] = max(latest.get((a, i), ("", "", "")), (day, c, stance))
+    m.stances = {cell: stance.rsplit("/", 1)[-1] for cell, (_, _, stance) in latest.items()}
+    m.names = labels({x for cell in m.stances for x in cell})
+    cells_of_actor = Counter(a for a, _ in m.stances)
+    cells_of_issue = Counter(i for _, i in m.stances)
+    m.actors = sorted(((a, m.label(a)) for a in cells_of_actor), key=lambda x: (-cells_of_actor[x[0]], x[1]))
+    m.issues = sorted(((i, m.label(i)) for i in cells_of_issue), key=lambda x: (-cells_of_issue[x[0]], x[1]))
     return m
+
+
+def position_matrix(as_of: dt.date, *, every: bool = False) -> PositionMatrix:
+    """Actors' stances on issues as of a date (the latest asserted position claim per cell), from every
+    claim when the store holds few or `every` is given; else from the claims stated in the RECENT_DAYS
+    before the date (`complete` is then False): the whole matrix takes every claim to compute."""
+    return _position_matrix(state_key(), as_of, every)
+
+
+def _quotes(claims: list[str]) -> dict[str, str]:
+    """The exact words of each claim (an OPTIONAL beside the claims' other patterns makes the engine read
+    every quote in the store: asked on its own instead)."""
+    from ontology.namespaces import OA, PARLEY
+
+    if not claims:
+        return {}
+    rows = store().select(f"SELECT ?c ?q WHERE {{ VALUES ?c {{ {' '.join(f'<{c}>' for c in claims)} }} "
+                          f"?c <{PARLEY.quote}> ?sel . ?sel <{OA.hasSelector}> ?qs . ?qs <{OA.exact}> ?q }}").rows
+    return {str(c): str(q) for c, q in rows}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _stance_history(key: str, actor: str, issue: str, as_of: dt.date) -> list[Stance]:
+    from ontology.namespaces import PARLEY, PROV
+
+    claims = _position_claims_of([actor], issue, as_of)
+    speakers = {str(st_): str(sp) for st_, sp in store().select(
+        f"SELECT ?st ?sp WHERE {{ VALUES ?st {{ {' '.join(f'<{r[4]}>' for r in claims)} }} "
+        f"?st <{PROV.wasAttributedTo}> ?sp }}").rows} if claims else {}
+    rows = [(c, d, stance, st_, None, speakers.get(st_, "")) for c, _, _, stance, st_, d in claims]
+    names = labels(str(r[5]) for r in rows)
+    quotes = _quotes([str(r[0]) for r in rows])
+    texts = {str(st_): str(x) for st_, x in store().select(
+        f"SELECT ?st ?x WHERE {{ VALUES ?st {{ {' '.join(f'<{r[3]}>' for r in rows)} }} ?st <{PARLEY.text}> ?x }}"
+    ).rows} if rows else {}
+    found = {}
+    for c, d, stance, statement, fact, speaker in rows:
+        quote, text = quotes.get(str(c)), texts.get(str(statement))
+        found[(str(d)[:10], str(c))] = Stance(str(d)[:10], str(stance).rsplit("/", 1)[-1], names[str(speaker)],
+                                               str(quote or text or ""), str(statement),
+                                               str(fact).rsplit("/", 1)[-1] if fact else "asserted")
+    return [found[k] for k in sorted(found)]
+
+
+def stance_history(actor: str, issue: str, as_of: dt.date) -> list[Stance]:
+    """An actor's stated stances on an issue up to a date, oldest first, with who said so and the words."""
+    return _stance_history(state_key(), actor, issue, as_of)
+
+
+# -- the overview and the documents: one page of rows, counted in the store ----------------------------
+
+@dataclass(frozen=True)
+class Latest:
+    iri: str
+    date: str
+    speaker: str
+    text: str
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _latest(key: str, n: int) -> list[Latest]:
+    from ontology.namespaces import DCTERMS, PARLEY, PROV
+
+    def ask(cut: str) -> list[tuple[Any, ...]]:
+        return store().select(
+            f"SELECT ?s ?d ?sp WHERE {{ ?s a <{PARLEY.Statement}> ; <{DCTERMS.date}> ?d ; "
+            f"<{PROV.wasAttributedTo}> ?sp . FILTER(SUBSTR(STR(?d), 1, 10) >= \"{cut}\") "
+            f"}} ORDER BY DESC(?d) DESC(?s) LIMIT {n}").rows
+
+    days = _days(key)  # look at the last days first: sorting every statement is the slow way
+    seen, cut = 0, ""
+    for day, count in reversed(days):
+        seen += count
+        if seen >= 4 * n:
+            cut = day
+            break
+    rows = ask(cut)
+    if len(rows) < n and cut:
+        rows = ask("")
+    names = labels(str(r[2]) for r in rows)
+    texts = {str(st_): str(x) for st_, x in store().select(
+        f"SELECT ?s ?x WHERE {{ VALUES ?s {{ {' '.join(f'<{r[0]}>' for r in rows)} }} ?s <{PARLEY.text}> ?x }}"
+    ).rows} if rows else {}
+    return [Latest(str(s_), str(d)[:10], names[str(sp)], texts.get(str(s_), "")) for s_, d, sp in rows]
+
+
+def latest_statements(n: int = 6) -> list[Latest]:
+    """The last `n` statements, newest first, with the speaker's name."""
+    return _latest(state_key(), n)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _changes(key: str, since: dt.date, until: dt.date, limit: int) -> tuple[int, list[dict[str, str]]]:
+    from ontology.namespaces import DCTERMS, PARLEY, PROV, RDFS, SEM
+
+    where = (f"{{ ?item a <{SEM.Event}> ; <{SEM.hasTimeStamp}> ?date ; <{RDFS.label}> ?summary . "
+             f"BIND(\"event\" AS ?what) }} UNION {{ ?item a <{PARLEY.Document}> ; <{DCTERMS.created}> ?date ; "
+             f"<{DCTERMS.title}> ?summary . BIND(\"document\" AS ?what) }} UNION {{ ?item a <{PARLEY.Statement}> ; "
+             f"<{DCTERMS.date}> ?date ; <{PROV.wasAttributedTo}> ?who ; <{PARLEY.text}> ?summary ; "
+             f"<{PROV.wasQuotedFrom}> ?source . BIND(\"statement\" AS ?what) }} "
+             f"FILTER(SUBSTR(STR(?date), 1, 10) >= \"{since.isoformat()}\" && "
+             f"SUBSTR(STR(?date), 1, 10) <= \"{until.isoformat()}\")")
+    total = store().select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}").rows
+    rows = store().select(f"SELECT ?date ?what ?item ?summary ?who ?source WHERE {{ {where} }} "
+                          f"ORDER BY DESC(?date) ?what ?item LIMIT {limit}").rows
+    names = ("date", "what", "item", "summary", "who", "source")
+    return int(str(total[0][0])) if total else 0, [{k: cell(v) for k, v in zip(names, r)} for r in rows]
+
+
+def changes(since: dt.date, until: dt.date, *, limit: int = 200) -> tuple[int, list[dict[str, str]]]:
+    """How many events, documents and statements are dated in a period, and the latest `limit` of them."""
+    return _changes(state_key(), since, until, limit)
+
+
+_FIGURES = """{{
+    {values} ?claim <{document}> ?subject . ?claim a <{points_claim}> ; <{points}> ?value . BIND("points" AS ?quantity)
+  }} UNION {{
+    {values} ?claim <{subject}> ?subject . ?claim a <{figure_claim}> ; <{quantity}> ?quantity ; <{value}> ?value .
+  }}"""
+
+
+def _figures(subjects: Iterable[str] = ()) -> str:
+    from ontology.namespaces import PARLEY
+
+    values = " ".join(f"<{s_}>" for s_ in subjects)
+    return _FIGURES.format(points_claim=PARLEY.DocumentPointsClaim, document=PARLEY.document,
+                           points=PARLEY.numberOfPoints, figure_claim=PARLEY.FigureClaim, subject=PARLEY.subject,
+                           quantity=PARLEY.quantity, value=PARLEY.value,
+                           values=f"VALUES ?subject {{ {values} }}" if values else "")
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _disputed(key: str) -> list[tuple[str, str]]:
+    rows = store().select(f"SELECT ?subject ?quantity WHERE {{ {_figures()} }} GROUP BY ?subject ?quantity "
+                          f"HAVING (COUNT(DISTINCT <http://www.w3.org/2001/XMLSchema#decimal>(?value)) > 1) "
+                          f"ORDER BY ?subject ?quantity").rows
+    return [(str(s_), str(q)) for s_, q in rows]
+
+
+def disputed() -> list[tuple[str, str]]:
+    """The numbers sources give differently: (subject, quantity), as the `disagreements` query finds them."""
+    return _disputed(state_key())
+
+
+@dataclass(frozen=True)
+class FigureClaim:
+    subject: str
+    quantity: str
+    value: str
+    speaker: str
+    date: str
+    confidence: str
+    quote: str
+
+
+@st.cache_data(max_entries=32, show_spinner="Reading the claims…")
+def _figure_claims(key: str, wanted: tuple[tuple[str, str], ...]) -> list[FigureClaim]:
+    from ontology.namespaces import OA, PARLEY, PROV
+
+    if not wanted:
+        return []
+    figures = {str(c): (str(s_), str(q), str(v)) for c, s_, q, v in store().select(
+        f"SELECT ?claim ?subject ?quantity ?value WHERE {{ {_figures(sorted({s_ for s_, _ in wanted}))} }}").rows}
+    # The claims' details in a second query: joined with the figures above, the engine would read every claim.
+    details = store().select(
+        f"SELECT ?claim ?speaker ?date ?confidence WHERE {{ VALUES ?claim {{ "
+        f"{' '.join(f'<{c}>' for c in figures)} }} "
+        f"?claim <{PROV.wasAttributedTo}> ?speaker ; <{PARLEY.assertedOn}> ?date ; <{PARLEY.confidence}> ?confidence ; "
+        f"<{PARLEY.factuality}> ?factuality ; <{PROV.wasDerivedFrom}> ?statement . "
+        f"?statement <{PROV.wasQuotedFrom}> ?source . }}").rows if figures else []
+    quotes = _quotes([str(r[0]) for r in details])
+    rows = sorted(((*figures[str(c)], sp, d, conf, quotes.get(str(c)), str(c)) for c, sp, d, conf in details),
+                  key=lambda r: (r[0], r[1], r[2], str(r[4]), str(r[3]), r[7]))
+    rows = [r for r in rows if (str(r[0]), str(r[1])) in set(wanted)]
+    names = labels({str(r[0]) for r in rows} | {str(r[3]) for r in rows})
+    return [FigureClaim(names[str(s_)], str(q), str(v), names[str(sp)], str(d), cell(c), str(qt or ""))
+            for s_, q, v, sp, d, c, qt, _ in rows]
+
+
+def figure_claims(wanted: Iterable[tuple[str, str]]) -> list[FigureClaim]:
+    """Every claim about each disputed number in `wanted`, with its value, speaker, date and words."""
+    return _figure_claims(state_key(), tuple(wanted))
+
+
+@st.cache_resource(max_entries=4, show_spinner="Reading the documents…")
+def _documents(key: str) -> Facts:
+    from ontology.namespaces import DCTERMS, PARLEY, PROV, SEM
+
+    s = store()
+    records = {str(d) for d, in s.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?d a <{PARLEY.Document}> }} }}",
+                                         union=False).rows}
+    f = read_facts_of(s, records)
+    docs = {iri for iri, e in f.entities.items() if e.type == "document"}
+    # The point counts each source gives, as read_facts words them: "27 (Yuri Ushakov, 2 Dec 2025)".
+    rows = s.select(f"SELECT ?d ?n ?sp ?day ?c WHERE {{ ?c a <{PARLEY.DocumentPointsClaim}> ; <{PARLEY.document}> ?d ; "
+                    f"<{PARLEY.numberOfPoints}> ?n ; <{PROV.wasDerivedFrom}> ?st . ?st <{PROV.wasAttributedTo}> ?sp ; "
+                    f"<{DCTERMS.date}> ?day }} ORDER BY ?c").rows
+    names = labels(str(r[2]) for r in rows)
+    for d, n, sp, day, _ in rows:
+        if str(d) in docs:
+            f.entities[str(d)].attrs.setdefault("points_claimed", []).append(
+                f"{n} ({names[str(sp)]}, {human_date(str(day)[:10])})")
+    # The first day a document is known: discussed at an event, or handed over (as read_facts dates them).
+    days = [s.select(f"SELECT ?d (MIN(STR(?day)) AS ?first) WHERE {{ ?e <{PARLEY.involvesDocument}> ?d . "
+                     f"?e <{p}> ?day }} GROUP BY ?d").rows for p in (SEM.hasTimeStamp, SEM.hasBeginTimeStamp)]
+    days.append(s.select(f"SELECT ?d (MIN(STR(?day)) AS ?first) WHERE {{ ?d <{PARLEY.transfer}> ?t . "
+                         f"?t <{DCTERMS.date}> ?day }} GROUP BY ?d").rows)
+    for d, day in (row for found in days for row in found):
+        e = f.entities.get(str(d))
+        if e is not None and day is not None and (e.date is None or str(day)[:10] < e.date):
+            e.date = str(day)[:10]
+    return f
+
+
+def documents() -> Facts:
+    """The documents with their lineage, point counts (and who gives them) and content (read only)."""
+    return _documents(state_key())
 
 
 def stance_text(stance: str) -> str:
@@ -526,18 +904,17 @@ def edges_of(g: nx.MultiDiGraph, node: str) -> list[tuple[str, str, bool, dict[s
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _quality(key: str) -> dict[str, int]:
-    from ontology.namespaces import PARLEY
+    from ontology.namespaces import CONFIDENCE, ORIGIN, PARLEY
 
-    vocab = "https://parley.example/vocab/"
     rows = store().select(
-        f"SELECT (SUM(IF(?o = <{vocab}origin/extracted> && EXISTS {{ ?x a <{PARLEY.Statement}> }}, 1, 0)) AS ?st) "
-        f"(SUM(IF(?o = <{vocab}origin/extracted> && EXISTS {{ ?x a <{PARLEY.Claim}> }}, 1, 0)) AS ?cl) "
-        f"WHERE {{ ?x <{PARLEY.origin}> ?o }}").rows
+        f"SELECT ?t (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x <{PARLEY.origin}> <{ORIGIN.extracted}> . ?x a ?t . "
+        f"FILTER(?t IN (<{PARLEY.Statement}>, <{PARLEY.Claim}>)) }} GROUP BY ?t").rows
+    extracted = {str(t): int(str(n)) for t, n in rows}
     disputed = store().select(
         f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{PARLEY.Claim}> ; <{PARLEY.confidence}> "
-        f"<{vocab}confidence/disputed> }}").rows
-    first = rows[0] if rows else (None, None)
-    return {"extracted_statements": int(str(first[0] or 0)), "extracted_claims": int(str(first[1] or 0)),
+        f"<{CONFIDENCE.disputed}> }}").rows
+    return {"extracted_statements": extracted.get(str(PARLEY.Statement), 0),
+            "extracted_claims": extracted.get(str(PARLEY.Claim), 0),
             "disputed_claims": int(str(disputed[0][0] or 0)) if disputed else 0}
 
 

@@ -11,7 +11,7 @@ from graph.projections import lineage_graph
 from ui import data
 
 st.title("Documents")
-f = data.attempt(data.facts)
+f = data.attempt(data.documents)
 if f is None:
     st.stop()
 
@@ -23,8 +23,11 @@ if not g.number_of_nodes():
 st.subheader("Lineage")
 st.caption("Arrows go from a document to the one it revises, derives from, or is part of. Point counts come "
            "with who says so.")
-linked = g.subgraph([n for n in g if g.degree(n) > 0 or g.nodes[n].get("points_claimed")])
-st.graphviz_chart(data.lineage_dot(linked), width="stretch")
+linked = [n for n in g if g.degree(n) > 0 or g.nodes[n].get("points_claimed")]
+if len(linked) > data.MAX_LINEAGE:  # a picture of thousands of boxes says nothing: the best-connected first
+    linked = sorted(linked, key=lambda n: (-g.degree(n), n))[:data.MAX_LINEAGE]
+    st.caption(f"The {data.MAX_LINEAGE} best-connected documents are drawn; the table below lists all {len(g):,}.")
+st.graphviz_chart(data.lineage_dot(g.subgraph(linked)), width="stretch")
 
 rows = []
 for n, d in sorted(g.nodes(data=True), key=lambda x: (x[1].get("date") or "", x[1].get("label", ""))):
@@ -36,16 +39,14 @@ st.dataframe(rows, hide_index=True, width="stretch")
 
 st.subheader("Conflicting claims")
 st.caption("Numbers that sources give differently for the same document or subject, side by side.")
-result = data.attempt(lambda: data.named("disagreements"))
-if result is not None:
-    groups: dict[tuple[str, str], dict[str, list[dict[str, str]]]] = defaultdict(lambda: defaultdict(list))
-    for terms in result.rows:
-        raw = {k: str(v) if v is not None else "" for k, v in zip(result.variables, terms)}
-        row = {k: f.label(v) if k in ("subject", "speaker") and v else data.cell(t) for (k, v), t
-               in zip(raw.items(), terms)}
-        groups[(row["subject"], row["quantity"])][row["value"]].append(row)
-    if not groups:
+subjects = data.attempt(data.disputed)
+if subjects is not None:
+    if not subjects:
         st.success("No conflicting claims.", icon=":material/check_circle:")
+    shown = subjects if st.session_state.get("documents_all_conflicts") else subjects[:data.CONFLICTS_SHOWN]
+    groups: dict[tuple[str, str], dict[str, list[data.FigureClaim]]] = defaultdict(lambda: defaultdict(list))
+    for c in data.figure_claims(shown):
+        groups[(c.subject, c.quantity)][c.value].append(c)
     for (subject, quantity), by_value in groups.items():
         with st.container(border=True):
             st.markdown(f"**{data.md(subject)}** — {data.md(quantity)}")
@@ -53,5 +54,9 @@ if result is not None:
                 column.metric(data.md(quantity), f"{int(value):,}" if value.isdigit() else value,
                               help=f"{len(claims)} claim(s) give this value")
                 for c in claims:
-                    column.markdown(f"“{data.md(c['quote'])}” — **{data.md(c['speaker'])}**, "
-                                    f"{data.md(data.human_date(c['date']))} ({data.md(c['confidence'].split('/')[-1])})")
+                    column.markdown(f"“{data.md(c.quote)}” — **{data.md(c.speaker)}**, "
+                                    f"{data.md(data.human_date(c.date))} ({data.md(c.confidence.split('/')[-1])})")
+    if len(shown) < len(subjects):
+        st.button(f"Show all {len(subjects):,} disputed numbers", key="documents_all_conflicts_button",
+                  icon=":material/unfold_more:",
+                  on_click=lambda: st.session_state.update(documents_all_conflicts=True))

@@ -7,15 +7,15 @@ import hashlib
 
 import streamlit as st
 
-from graph.analytics import AmbiguousEntityError, UnknownEntityError, find_entity
+from graph.analytics import AmbiguousEntityError, UnknownEntityError
 from graph.projections import ENTITY_TYPES
 from ui import data
 
 st.title("Explorer")
-f = data.attempt(data.facts)
-if f is None:
+bounds = data.attempt(data.date_bounds)
+if bounds is None:
     st.stop()
-first, last = data.date_bounds(f)
+first, last = bounds
 params = st.query_params
 
 top = st.columns([3, 3, 4])
@@ -28,7 +28,7 @@ since, until = top[2].slider("Dates", min_value=first, max_value=last, value=(fi
                              key="explorer_dates")
 
 try:
-    entity = find_entity(f, name)
+    entity = data.find(name)
 except AmbiguousEntityError as e:
     entity = st.selectbox("Several entities go by that name: pick one", e.candidates,
                           format_func=lambda c: f"{c.label} ({c.type} {c.id})")
@@ -42,7 +42,9 @@ if view.get("focus") != entity.iri:  # a new search starts a new neighbourhood
     view.clear()
     view.update(focus=entity.iri, expanded=[], removed=[], selected=entity.iri, seen=None)
 
-g = data.entities_graph(since, until, types, "statement" in types)
+# Only the neighbourhood of the focus and the expanded entities is read from the store, never the whole graph.
+g = data.entities_graph([entity.iri, *view["expanded"]], since, until, types, "statement" in types)
+f = data.around([entity.iri, *view["expanded"]])
 if entity.iri not in g:
     st.warning(f"{data.md(entity.label)} is not in the graph for these types and dates: widen them.", icon=":material/filter_alt:")
     st.stop()
@@ -97,6 +99,7 @@ with side:
                           on_click=lambda: st.session_state.update(explorer_name=attrs.get("id", node)))
 
     relations = data.edges_of(g, node)
+    sources = data.sources_of(s for _, _, _, d in relations[:40] for s in d.get("statements", [])[:3])
     st.markdown(f"**Relations** ({len(relations)})")
     listing = st.container(height=520, border=False)  # scrolls beside the graph instead of below it
     for other, relation, outgoing, d in relations[:40]:
@@ -107,7 +110,7 @@ with side:
         lines = [data.md(arrow) + (f" ({data.md('; '.join(extra))})" if extra else "")]
         for statement, quote in list(zip(d.get("statements", []), d.get("quotes", [])))[:3]:
             said = f.statements.get(statement)
-            source = data.source_of(statement)
+            source = sources.get(statement)
             who = f"{f.label(said.speaker)}, {data.human_date(said.date)}" if said else ""
             where = f", {data.link(source.title, source.url)}" if source else ""
             lines.append(f"> “{data.md(quote)}” — {data.md(who)}{where}")

@@ -39,18 +39,19 @@ for q in data.QUESTIONS:
                        query_params={"query": q.query, **q.params, "run": "1"})
         right.page_link(q.page, label=q.page_label, icon=":material/visibility:", query_params=dict(q.page_params))
 
-f = data.attempt(data.facts)
-if f is None:
+bounds = data.attempt(data.date_bounds)
+if bounds is None:
     st.stop()
-first, last = data.date_bounds(f)
+first, last = bounds
 
 st.subheader("Latest statements")
-latest = sorted(f.statements.values(), key=lambda s: (s.date, s.iri), reverse=True)[:6]
+latest = data.attempt(data.latest_statements) or []
+sources = data.sources_of(said.iri for said in latest)
 for said in latest:
-    source = data.source_of(said.iri)
+    source = sources.get(said.iri)
     where = f" · {data.link(source.title, source.url)}" if source else ""
     quote = said.text if len(said.text) <= 400 else said.text[:399] + "…"
-    st.markdown(f"**{data.md(f.label(said.speaker))}**, {data.md(data.human_date(said.date))}{where}  \n"
+    st.markdown(f"**{data.md(said.speaker)}**, {data.md(data.human_date(said.date))}{where}  \n"
                 f"“{data.md(quote)}”")
 
 st.subheader("What changed")
@@ -59,20 +60,23 @@ days = left.selectbox("In the last", [7, 14, 30, 90, 365], index=2, format_func=
 until = right.date_input("up to", value=last, min_value=first, max_value=max(last, dt.date.today()),
                          format="YYYY-MM-DD")
 since = until - dt.timedelta(days=int(days))
-changes = data.attempt(lambda: data.named("changes-since", {"since": since.isoformat()}))
-if changes is not None:
-    rows = [r for r in data.frame_rows(changes) if r.get("date", "") <= until.isoformat()]
-    st.caption(f"{len(rows)} events, documents and statements dated {data.human_date(since.isoformat())} – "
-               f"{data.human_date(until.isoformat())}.")
+found = data.attempt(lambda: data.changes(since, until))
+if found is not None:
+    total, rows = found
+    st.caption(f"{total:,} events, documents and statements dated {data.human_date(since.isoformat())} – "
+               f"{data.human_date(until.isoformat())}" + (f"; the latest {len(rows):,} are listed." if total > len(rows)
+                                                          else "."))
     if rows:
         st.dataframe(rows, hide_index=True, width="stretch",
                      column_order=["date", "what", "summary", "who", "source"])
+    if total > len(rows):
+        st.page_link("views/sparql.py", label=f"List all {total:,} on the SPARQL page", icon=":material/list:",
+                     query_params={"query": "changes-since", "since": since.isoformat(), "run": "1"})
 
 st.subheader("Data quality")
 quality = data.attempt(data.quality)
-disputes = data.attempt(lambda: data.named("disagreements"))
-if quality is not None and disputes is not None:
-    subjects = {(r["subject"], r["quantity"]) for r in data.frame_rows(disputes)}
+subjects = data.attempt(data.disputed)
+if quality is not None and subjects is not None:
     a, b, c = st.columns(3)
     a.metric("Disputed numbers", len(subjects), help="Numbers (point counts, sums) that sources give differently")
     b.metric("Claims marked disputed", quality["disputed_claims"])

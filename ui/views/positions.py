@@ -9,26 +9,37 @@ import streamlit as st
 from ui import data
 
 st.title("Positions")
-f = data.attempt(data.facts)
-if f is None:
+bounds = data.attempt(data.date_bounds)
+if bounds is None:
     st.stop()
-first, last = data.date_bounds(f)
+first, last = bounds
 params = st.query_params
 as_of = st.date_input("As of", value=data.parse_day(params.get("as_of")) or last, min_value=first, max_value=last,
                       format="YYYY-MM-DD", key="positions_as_of",
                       help="Each cell is the latest stance stated on or before this day")
-m = data.position_matrix(f, as_of)
-if not m.history:
+every = st.session_state.get("positions_every", False)
+m = data.position_matrix(as_of, every=every)
+if not m.complete and not m.stances:  # nothing stated in the last days: the whole matrix it is
+    m = data.position_matrix(as_of, every=True)
+if not m.stances:
     st.info(f"No positions were stated by {data.human_date(as_of.isoformat())}: pick a later date.")
     st.stop()
 
 table = pd.DataFrame(
-    [[data.stance_text(s.stance) if (s := m.latest(a, i)) else "" for i, _ in m.issues] for a, _ in m.actors],
+    [[data.stance_text(latest) if (latest := m.latest(a, i)) else "" for i, _ in m.issues] for a, _ in m.actors],
     index=[label for _, label in m.actors], columns=[label for _, label in m.issues])
 colours = {data.stance_text(k): v for k, v in data.STANCE_COLOURS.items()}
 styled = table.style.map(lambda v: f"background-color: {colours[v]}; color: #111" if v in colours else "")
-st.caption(f"{len(m.actors)} actors × {len(m.issues)} issues as of {data.human_date(as_of.isoformat())}. "
-           "Select a cell for its history.")
+if m.complete:
+    st.caption(f"{len(m.actors)} actors × {len(m.issues)} issues as of {data.human_date(as_of.isoformat())}. "
+               "Select a cell for its history.")
+else:
+    st.caption(f"Stances stated in the {data.RECENT_DAYS} days up to {data.human_date(as_of.isoformat())}: "
+               f"{len(m.actors)} actors × {len(m.issues)} issues, each cell the latest of that period. "
+               "Select a cell for its whole history.")
+    st.button("Show every stance ever stated", key="positions_every_button", icon=":material/grid_on:",
+              help="Each actor's latest stance on each issue from all the position claims: slower on a big store",
+              on_click=lambda: st.session_state.update(positions_every=True))
 picked = st.dataframe(styled, on_select="rerun", selection_mode="single-cell", key="positions_table", width="stretch")
 st.caption("Stances: " + " · ".join(f"{data.md(k)}" for k in colours))
 
@@ -44,15 +55,21 @@ def index_of(ids: list[str], wanted: str | None, default: int = 0) -> int:
 row, column = (cells[0][0], table.columns.get_loc(cells[0][1])) if cells else (
     index_of(actor_ids, params.get("actor")), index_of(issue_ids, params.get("issue")))
 left, right = st.columns(2)
-actor = left.selectbox("Actor", actor_ids, index=int(row), format_func=f.label, key=f"positions_actor_{row}")
-issue = right.selectbox("Issue", issue_ids, index=int(column), format_func=f.label, key=f"positions_issue_{column}")
+actor = left.selectbox("Actor", actor_ids, index=int(row), format_func=m.label, key=f"positions_actor_{row}")
+issue = right.selectbox("Issue", issue_ids, index=int(column), format_func=m.label, key=f"positions_issue_{column}")
 
-history = m.history.get((actor, issue), [])
-st.subheader(data.md(f"{f.label(actor)} on {f.label(issue)}"))
+history = data.stance_history(actor, issue, as_of)
+st.subheader(data.md(f"{m.label(actor)} on {m.label(issue)}"))
 if not history:
-    st.info(f"No stance of {data.md(f.label(actor))} on {data.md(f.label(issue))} was stated by {data.human_date(as_of.isoformat())}.")
-for s in reversed(history):
-    source = data.source_of(s.statement)
+    st.info(f"No stance of {data.md(m.label(actor))} on {data.md(m.label(issue))} was stated by {data.human_date(as_of.isoformat())}.")
+listed = history if st.session_state.get("positions_all_history") else history[-data.HISTORY_SHOWN:]
+sources = data.sources_of(s.statement for s in listed)
+if len(listed) < len(history):
+    st.caption(f"The latest {len(listed)} of {len(history):,} stances stated.")
+    st.button(f"Show all {len(history):,}", key="positions_all_history_button", icon=":material/unfold_more:",
+              on_click=lambda: st.session_state.update(positions_all_history=True))
+for s in reversed(listed):
+    source = sources.get(s.statement)
     where = f" · {data.link(source.title, source.url)}" if source else ""
     factuality = "" if s.factuality == "asserted" else f" ({data.md(s.factuality)})"
     st.markdown(f"**{data.md(data.stance_text(s.stance))}**{factuality} — {data.md(data.human_date(s.date))}, "

@@ -12,10 +12,10 @@ from ui import data
 st.title("Snapshots")
 st.caption("A snapshot is the graph as it stood on a date: the statements made by then, their claims, and "
            "the events, documents and entities they need. RDF files carry a description of the snapshot.")
-f = data.attempt(data.facts)
-if f is None:
+bounds = data.attempt(data.date_bounds)
+if bounds is None:
     st.stop()
-first, last = data.date_bounds(f)
+first, last = bounds
 params = st.query_params
 
 left, right = st.columns([1, 2])
@@ -43,7 +43,15 @@ before = columns[0].date_input("From", value=data.parse_day(params.get("from")) 
                                min_value=first, max_value=last, format="YYYY-MM-DD", key="snapshots_from")
 after = columns[1].date_input("To", value=data.parse_day(params.get("to")) or last, min_value=first,
                               max_value=last, format="YYYY-MM-DD", key="snapshots_to")
-changes = data.attempt(lambda: data.diff(before, after))
+# Comparing two dates reads both snapshots: only when asked (the button, or a link that names the dates).
+asked = st.button("Compare", type="primary", icon=":material/compare_arrows:", key="snapshots_compare")
+wanted = (before, after)
+if asked or ("from" in params and "to" in params):
+    st.session_state["snapshots_compared"] = wanted
+changes = data.attempt(lambda: data.diff(before, after)) if st.session_state.get("snapshots_compared") == wanted \
+    else None
+if changes is None and st.session_state.get("snapshots_compared") != wanted:
+    st.caption("Pick the two dates, then compare.")
 if changes is not None:
     if not changes:
         st.info(f"Nothing changed between {data.human_date(before.isoformat())} and "

@@ -12,13 +12,13 @@ from graph.projections import Entity
 from ui import data
 
 st.title("Timeline")
-f = data.attempt(data.facts)
-if f is None:
+bounds = data.attempt(data.date_bounds)
+if bounds is None:
     st.stop()
-first, last = data.date_bounds(f)
+first, last = bounds
 params = st.query_params
-actors = sorted((e for e in f.entities.values() if e.type == "actor"), key=lambda e: e.label)
-issues = sorted((e for e in f.entities.values() if e.type == "issue"), key=lambda e: e.label)
+actors = data.entities_of("actor")
+issues = data.entities_of("issue")
 
 
 def pick(label: str, options: list[Entity], wanted: str | None, key: str) -> str | None:
@@ -33,10 +33,13 @@ with top[0]:
     actor = pick("Actor", actors, params.get("actor"), "timeline_actor")
 with top[1]:
     issue = pick("Issue", issues, params.get("issue"), "timeline_issue")
-start = max(first, min(last, data.parse_day(params.get("since")) or first))
+# By default the latest few hundred events and statements: a whole year of a busy negotiation is too
+# many points to read (or to draw); the slider reaches back to the first day.
+start = max(first, min(last, data.parse_day(params.get("since")) or data.recent_start()))
 end = max(start, min(last, data.parse_day(params.get("until")) or last))
 since, until = top[2].slider("Dates", min_value=first, max_value=last, value=(start, end), format="D MMM YYYY",
-                             key="timeline_dates")
+                             key="timeline_dates", help="Starts with the latest few hundred items; drag to go back")
+f = data.period(since, until)
 items = data.timeline(f, actor=actor, issue=issue, since=since, until=until)
 if not items:
     st.info("Nothing in this period for this actor and issue: widen the filters.", icon=":material/filter_alt:")
@@ -78,6 +81,7 @@ with st.container(border=True):
     st.markdown(f"**{data.md(item.label if len(item.label) < 300 else item.label[:299] + '…')}**")
     st.caption(f"{data.md(data.human_date(item.date))} · {data.md(item.kind)}")
     if item.lane == "Events":
+        f = data.around([item.iri])  # every statement about the event, also those after the period
         people = [p for p in f.participations if p.event == item.iri]
         if people:
             st.markdown("**Took part:** " + "; ".join(
@@ -86,8 +90,10 @@ with st.container(border=True):
         statements = [s for s in f.statements.values() if s.event == item.iri]
     else:
         statements = [f.statements[s] for s in item.statements if s in f.statements]
-    for said in sorted(statements, key=lambda s: (s.date, s.iri))[:12]:
-        source = data.source_of(said.iri)
+    shown = sorted(statements, key=lambda s: (s.date, s.iri))[:12]
+    sources = data.sources_of(said.iri for said in shown)
+    for said in shown:
+        source = sources.get(said.iri)
         where = f" · {data.link(source.title, source.url)}" if source else ""
         quote = item.text if item.lane == "Documents" and item.text else said.text
         st.markdown(f"> “{data.md(quote)}”  \n> — {data.md(f.label(said.speaker))}, "
