@@ -33,6 +33,8 @@ import secrets
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from itertools import chain
+from operator import attrgetter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -42,7 +44,10 @@ import pyoxigraph as ox
 
 from graph.errors import ParleyError
 from graph.projections import entity_graph, flat, read_facts
-from graph.snapshot import SOFTWARE_BASE, Progress, Reading, Snapshot, description, engine, now, parley_version
+from graph.snapshot import (
+    PROGRESS_EVERY, SOFTWARE_BASE, Progress, Reading, Snapshot, as_of, description, engine, now, parley_version,
+    whole_store,
+)
 from graph.store import Store
 from ontology import CONTEXT_PATH, PREFIXES
 
@@ -117,8 +122,8 @@ def export(store: Store, fmt: str, target: str | os.PathLike[str] | BinaryIO, *,
 def _export_to(store: Store, fmt: str, out: BinaryIO, name: str, day: dt.date | None, created: dt.datetime,
                progress: Progress | None) -> Exported:
     if fmt in RDF_FORMATS:
-        reading = write_rdf(store, day, fmt, out, created=created, progress=progress)
-        return Exported(fmt, name, day, created, triples=reading.triples, graphs=reading.graphs)
+        triples, graphs = write_rdf(store, day, fmt, out, created=created, progress=progress)
+        return Exported(fmt, name, day, created, triples=triples, graphs=graphs)
     g = projection(store, day)
     if fmt == "graphml":
         nx.write_graphml(g, out, encoding="utf-8", prettyprint=True)
@@ -206,14 +211,21 @@ def _csv_folder(store: Store, folder: Path, day: dt.date | None, created: dt.dat
 # -- RDF ---------------------------------------------------------------------------------------------------
 
 def write_rdf(store: Store, day: dt.date | None, fmt: str, out: BinaryIO, *, created: dt.datetime,
-              progress: Progress | None = None) -> Reading:
-    """Stream the graph as of `day` (None: the whole store), then its description graph, to `out` as trig,
-    nq, ttl or jsonld; the quads go from the store to the engine's serializers without a copy in memory.
+              progress: Progress | None = None) -> tuple[int, int]:
+    """Write the graph as of `day` (None: the whole store), then its description graph, to `out` as trig,
+    nq, ttl or jsonld, as a stream (no copy of the data in memory); return the quads and the named graphs
+    written, the description aside.
+
+    The embedded engine dumps a whole store itself (`_dump_whole`); else the quads are read graph by graph
+    (`graph.snapshot.Reading`) into pyoxigraph's serializers.
 
     :raises ExportError: `fmt` is not an RDF format.
     """
     if fmt not in RDF_FORMATS:
         raise ExportError(f"{fmt} is not an RDF format: use one of {', '.join(RDF_FORMATS)}")
+    found = engine(store)
+    if day is None and found is not None:
+        return _dump_whole(store, found, fmt, out, created, progress)
     reading = Reading(store, day, progress=progress)
 
     def then_description() -> Iterator[ox.Quad]:
@@ -229,11 +241,112 @@ def write_rdf(store: Store, day: dt.date | None, fmt: str, out: BinaryIO, *, cre
                      ox.RdfFormat.TURTLE, prefixes=PREFIXES)
     else:
         write_jsonld(then_description(), out)
-    return reading
+    return reading.triples, reading.graphs
 
 
-_SHARED_SUBJECTS = """SELECT ?s WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o BIND("" AS ?g) } }
-GROUP BY ?s HAVING (COUNT(DISTINCT ?g) > 1)"""
+_COUNTS = """SELECT (COUNT(*) AS ?quads) (COUNT(DISTINCT ?g) AS ?graphs)
+WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }"""
+_FORMAT = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}
+
+
+def _dump_whole(store: Store, found: ox.Store, fmt: str, out: BinaryIO, created: dt.datetime,
+                progress: Progress | None) -> tuple[int, int]:
+    """A whole store by the engine's own dump, its description after it (in TriG, a second block of
+    prefixes, then the description graph; in JSON-LD, one more element of `@graph`)."""
+    solutions = found.query(_COUNTS)
+    assert isinstance(solutions, ox.QuerySolutions)
+    counts = next(solutions)
+    triples, graphs = (int(term.value) if isinstance(term, ox.Literal) else 0 for term in (counts[0], counts[1]))
+    about = description(as_of(store, None), triples=triples, graphs=graphs, created=created)
+    if fmt == "jsonld":
+        context = local_context()
+        out.write(_jsonld_head(context))
+        compacting = _Compacting(out, context)
+        found.dump(_counted(compacting, b'{"@', triples, progress), _FORMAT[fmt])  # type: ignore[arg-type]
+        compacting.append(ox.serialize(about, format=ox.RdfFormat.JSON_LD) or b"[]")
+        compacting.close()
+        out.write(b"\n}\n")
+    elif fmt == "ttl":
+        ox.serialize(_union_of_whole(found, about), _counted(out, b"\n", triples, progress), ox.RdfFormat.TURTLE,
+                     prefixes=PREFIXES)
+    else:
+        prefixes = PREFIXES if fmt == "trig" else None
+        found.dump(_counted(out, b"\n", triples, progress), _FORMAT[fmt], prefixes=prefixes)  # type: ignore[arg-type]
+        ox.serialize(about, out, _FORMAT[fmt], prefixes=prefixes)
+    if progress is not None:
+        progress(triples, triples)
+    return triples, graphs
+
+
+def _union_of_whole(found: ox.Store, about: list[ox.Quad]) -> Iterator[ox.Triple]:
+    """Every triple of the store once, then the description's triples not in the store already.
+
+    Graph by graph, as :func:`union`; but only the graphs that describe a shared subject are looked at
+    triple by triple, the others pass straight from the engine to the serializer."""
+    subjects, graphs = _shared(found)
+    seen: set[ox.Triple] = set()
+
+    def checked(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
+        for quad in quads:
+            triple = quad.triple
+            if triple.subject in subjects:
+                if triple in seen:
+                    continue
+                seen.add(triple)
+            yield triple
+
+    def pieces() -> Iterator[Iterator[ox.Triple]]:
+        for graph in whole_store(found):
+            quads = found.quads_for_pattern(None, None, None, graph)
+            yield checked(quads) if graph in graphs else map(_TRIPLE, quads)
+        yield (q.triple for q in about if next(found.quads_for_pattern(q.subject, q.predicate, q.object), None) is None)
+
+    return chain.from_iterable(pieces())
+
+
+_TRIPLE = attrgetter("triple")
+
+
+def _counted(out: Any, mark: bytes, total: int, progress: Progress | None) -> Any:
+    """`out`, or with a progress callback a writer that counts `mark` in what passes (one a quad in
+    N-Quads, about one a quad in TriG and JSON-LD) and reports it, never past `total`."""
+    return out if progress is None else _Counting(out, mark, total, progress)
+
+
+class _Counting:
+    def __init__(self, out: Any, mark: bytes, total: int, progress: Progress) -> None:
+        self.out, self.mark, self.total, self.progress = out, mark, total, progress
+        self.count = 0
+        self.due = PROGRESS_EVERY
+
+    def write(self, data: bytes) -> int:
+        self.count += bytes(data).count(self.mark)
+        if self.count >= self.due:
+            self.progress(min(self.count, self.total), self.total)
+            self.due = self.count + PROGRESS_EVERY
+        return int(self.out.write(data) or len(data))
+
+    def flush(self) -> None:
+        pass
+
+
+_SHARED = """SELECT DISTINCT ?s ?g WHERE {
+  { SELECT ?s WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o BIND("" AS ?g) } }
+    GROUP BY ?s HAVING (COUNT(DISTINCT ?g) > 1) }
+  { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }"""
+
+
+def _shared(found: ox.Store) -> tuple[set[object], set[object]]:
+    """The subjects described in more than one graph (the only ones whose triples can repeat in a union
+    of graphs), and the graphs that describe them (the default graph as `DefaultGraph`)."""
+    subjects: set[object] = set()
+    graphs: set[object] = set()
+    solutions = found.query(_SHARED)
+    assert isinstance(solutions, ox.QuerySolutions)
+    for row in solutions:
+        subjects.add(row[0])
+        graphs.add(row[1] if row[1] is not None else ox.DefaultGraph())
+    return subjects, graphs
 
 
 def union(store: Store, stream: Iterable[ox.Quad], snapshot_iri: str) -> Iterator[ox.Triple]:
@@ -248,12 +361,11 @@ def union(store: Store, stream: Iterable[ox.Quad], snapshot_iri: str) -> Iterato
     if found is None:
         yield from once(stream)
         return
-    shared: set[object] = {row[0] for row in found.query(_SHARED_SUBJECTS)}  # type: ignore[union-attr]
-    shared |= {ox.NamedNode(snapshot_iri), ox.NamedNode(f"{SOFTWARE_BASE}{parley_version()}")}
+    shared = _shared(found)[0] | {ox.NamedNode(snapshot_iri), ox.NamedNode(f"{SOFTWARE_BASE}{parley_version()}")}
     seen: set[ox.Triple] = set()
     for quad in stream:
         triple = quad.triple
-        if quad.subject in shared:
+        if triple.subject in shared:
             if triple in seen:
                 continue
             seen.add(triple)
@@ -284,11 +396,15 @@ def write_jsonld(stream: Iterable[ox.Quad], out: BinaryIO) -> None:
     top-level node objects, one node object a line. The engine writes full IRIs; those in the context's
     namespaces are written as compact IRIs (``parley:Statement``) on the way out."""
     context = local_context()
-    out.write(b'{\n"@context": ' + json.dumps(context, indent=2).encode() + b',\n"@graph": ')
+    out.write(_jsonld_head(context))
     compacting = _Compacting(out, context)
     ox.serialize(stream, compacting, ox.RdfFormat.JSON_LD)  # type: ignore[arg-type]
     compacting.close()
     out.write(b"\n}\n")
+
+
+def _jsonld_head(context: dict[str, Any]) -> bytes:
+    return b'{\n"@context": ' + json.dumps(context, indent=2).encode() + b',\n"@graph": '
 
 
 class _Compacting:
@@ -307,6 +423,7 @@ class _Compacting:
     def __init__(self, out: BinaryIO, context: dict[str, Any]) -> None:
         self.out = out
         self.pending = bytearray()
+        self.flushed = False
         names = sorted(((ns.encode(), f"{p}:".encode()) for p, ns in context.items() if isinstance(ns, str)),
                        key=lambda r: -len(r[0]))
         # Every namespace starts with "http", so the pattern starts with the literal '"http' that the
@@ -327,11 +444,19 @@ class _Compacting:
     def flush(self) -> None:
         pass
 
+    def append(self, array: bytes) -> None:
+        """Continue the JSON array written so far (the engine's JSON-LD) with the elements of `array`."""
+        assert self.pending.endswith(b"]") and array.startswith(b"[") and array.endswith(b"]")
+        if array != b"[]":
+            empty = not self.flushed and self.pending == b"[]"
+            self.pending[-1:] = (b"" if empty else b",") + array[1:]
+
     def close(self) -> None:
         self._rewrite(bytes(self.pending))
         self.pending.clear()
 
     def _rewrite(self, text: bytes) -> None:
+        self.flushed = True
         text = self.pattern.sub(lambda m: self.table[m[1]], text)
         self.out.write(text.replace(b'},{"@id":"', b'},\n{"@id":"'))
 

@@ -98,7 +98,9 @@ def as_of(store: Store, day: dt.date | None) -> Snapshot:
     >>> as_of(Store.open("memory:"), dt.date(2025, 12, 3)).graphs
     frozenset()
     """
-    names = {str(g) for g in store.graph_names()}
+    found = engine(store)
+    names = ({g.value for g in found.named_graphs() if isinstance(g, ox.NamedNode)} if found is not None
+             else {str(g) for g in store.graph_names()})
     if day is None:
         return Snapshot(None, frozenset(names), _sources(store, names))
     kept, candidates = _seeds(store, day, names)
@@ -194,12 +196,12 @@ class Reading:
                 yield quad
             self._snapshot = snapshot
             return
-        graphs = list(found.named_graphs())
-        names = {g.value for g in graphs if isinstance(g, ox.NamedNode)}
+        order = whole_store(found)
+        names = {g.value for g in order if isinstance(g, ox.NamedNode)}
         self._tally = tally = _Tally(self.progress, len(found) if self.progress else 0)
         if self.day is None:
             kept = names
-            yield from _graph_by_graph(found, _whole(graphs), tally)
+            yield from _graph_by_graph(found, order, tally)
         else:
             kept, candidates = _seeds(self.store, self.day, names)
             yield from _referred(found, kept, candidates, tally)
@@ -210,10 +212,11 @@ class Reading:
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 
-def _whole(graphs: Iterable[ox.NamedNode | ox.BlankNode]) -> list[GraphName]:
-    """Every graph of a whole store: the default graph, then the named graphs by name (a graph named by a
-    blank node, which Parley never writes but an import might, last)."""
-    return [ox.DefaultGraph(), *sorted(graphs, key=lambda g: (isinstance(g, ox.BlankNode), g.value))]
+def whole_store(found: ox.Store) -> list[GraphName]:
+    """Every graph of the engine's store: the default graph, then the named graphs by name (a graph named
+    by a blank node, which Parley never writes but an import might, last)."""
+    named = sorted(found.named_graphs(), key=lambda g: (isinstance(g, ox.BlankNode), g.value))
+    return [ox.DefaultGraph(), *named]
 
 
 def _graph_by_graph(found: ox.Store, order: Iterable[GraphName], tally: _Tally) -> Iterator[ox.Quad]:
@@ -281,7 +284,7 @@ def quads(store: Store, snapshot: Snapshot, *, progress: Progress | None = None)
     total = store.backend.quad_count() if progress else 0
     if found is not None:
         tally = _Tally(progress, total)
-        order = (_whole(found.named_graphs()) if snapshot.whole
+        order = (whole_store(found) if snapshot.whole
                  else [ox.NamedNode(g) for g in sorted(snapshot.graphs)])
         yield from _graph_by_graph(found, order, tally)
         tally.done()
@@ -368,4 +371,4 @@ def now() -> dt.datetime:
 
 
 __all__ = ["Progress", "Reading", "Snapshot", "SNAPSHOT_BASE", "VOCABULARY_GRAPH", "as_of", "description", "engine",
-           "now", "parley_version", "quads", "union_graph"]
+           "now", "parley_version", "quads", "union_graph", "whole_store"]

@@ -412,12 +412,20 @@ def test_exports_with_the_same_creation_time_are_byte_identical(example_store: S
         assert one.read_bytes() == two.read_bytes(), fmt
 
 
-def test_progress_is_reported_in_quads_read(example_store: Store, tmp_path: Path) -> None:
+@pytest.mark.parametrize("fmt", ["nq", "trig", "ttl", "jsonld"])
+@pytest.mark.parametrize("day", [None, AFTER])
+def test_progress_is_reported_in_quads_read(example_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            fmt: str, day: dt.date | None) -> None:
+    from graph import snapshot
+
+    monkeypatch.setattr(snapshot, "PROGRESS_EVERY", 1000)
+    monkeypatch.setattr(export_module, "PROGRESS_EVERY", 1000)
     calls: list[tuple[int, int]] = []
-    export(example_store, "nq", tmp_path / "g.nq", progress=lambda done, total: calls.append((done, total)))
+    export(example_store, fmt, tmp_path / f"g.{fmt}", as_of=day,
+           progress=lambda done, total: calls.append((done, total)))
     quads = example_store.backend.quad_count()
-    assert calls and calls[-1] == (quads, quads)
-    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    assert len(calls) > 2 and calls[-1] == (quads, quads)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls) and all(d <= t == quads for d, t in calls)
 
 
 # ── Raptor, an outside validator ───────────────────────────────────────────────────────────────────
