@@ -2,8 +2,9 @@
 spreadsheets, and a picture for briefs and slides. Files are written to a temporary name beside the target
 and renamed, so a failed export leaves the old file or none, never half of a new one.
 
-- ``trig``, ``nq``: every kept named graph, plus the snapshot's description graph, streamed out of the
-  store graph by graph into pyoxigraph's serializers (`graph.snapshot.Reading`: memory stays flat).
+- ``trig``, ``nq``: every kept named graph, plus the snapshot's description graph: a whole store is the
+  engine's own dump, a snapshot is streamed out of the store graph by graph into pyoxigraph's
+  serializers (`graph.snapshot.Reading`); memory stays flat either way.
 - ``ttl``: the union of those graphs as one Turtle graph (each triple once).
 - ``jsonld``: the same named graphs as JSON-LD 1.1, with ``ontology/context.jsonld`` embedded as the
   ``@context`` (never referenced by URL, so nothing is ever fetched), written by pyoxigraph's streaming
@@ -309,7 +310,7 @@ _TRIPLE = attrgetter("triple")
 
 def _counted(out: Any, mark: bytes, total: int, progress: Progress | None) -> Any:
     """`out`, or with a progress callback a writer that counts `mark` in what passes (one a quad in
-    N-Quads, about one a quad in TriG and JSON-LD) and reports it, never past `total`."""
+    N-Quads, about one a quad in TriG, Turtle and JSON-LD) and reports it, never past `total`."""
     return out if progress is None else _Counting(out, mark, total, progress)
 
 
