@@ -611,16 +611,12 @@ def _latest(key: str, n: int) -> list[Latest]:
             f"<{PROV.wasAttributedTo}> ?sp . FILTER(SUBSTR(STR(?d), 1, 10) >= \"{cut}\") "
             f"}} ORDER BY DESC(?d) DESC(?s) LIMIT {n}").rows
 
-    days = _days(key)  # look at the last days first: sorting every statement is the slow way
-    seen, cut = 0, ""
-    for day, count in reversed(days):
-        seen += count
-        if seen >= 4 * n:
-            cut = day
+    # The last days first: sorting every statement is the slow way.
+    _, last = date_bounds()
+    for back in (3, 60, None):
+        rows = ask((last - dt.timedelta(days=back)).isoformat() if back is not None else "")
+        if len(rows) >= n:
             break
-    rows = ask(cut)
-    if len(rows) < n and cut:
-        rows = ask("")
     names = labels(str(r[2]) for r in rows)
     texts = {str(st_): str(x) for st_, x in store().select(
         f"SELECT ?s ?x WHERE {{ VALUES ?s {{ {' '.join(f'<{r[0]}>' for r in rows)} }} ?s <{PARLEY.text}> ?x }}"
