@@ -39,7 +39,7 @@ import time
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
@@ -376,7 +376,16 @@ def _on_big_stack(work: Callable[[], _T]) -> _T:
 def _worker_main() -> None:
     """The worker process: JSON requests on stdin, JSON lines of answers on stdout, until stdin closes."""
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    # the guard's parser (rdflib, ~0.5 s to import) is loaded while the worker waits for its first request
+    threading.Thread(target=_load_parser, daemon=True).start()
     _on_big_stack(_serve_requests)
+
+
+def _load_parser() -> None:
+    try:
+        import rdflib.plugins.sparql.parser  # noqa: F401
+    except Exception:  # noqa: BLE001 - the request that needs it reports the error
+        pass
 
 
 def _serve_requests() -> None:
@@ -539,7 +548,10 @@ class _Pool:
                         self._idle.append(worker)
                         worker = None
                 if worker is not None:
-                    worker.kill()
+                    worker.kill()  # stopped at the limit, or not needed: a fresh one starts for the next query
+                    with self._lock, suppress(OSError):  # no process to spare: the next query starts one
+                        if len(self._idle) < _MAX_IDLE_WORKERS:
+                            self._idle.append(_Worker())
             self._slots.release()
 
     def close(self) -> None:
