@@ -3,6 +3,7 @@ real content on every page, the error paths (a refused query, a bad upload), and
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -238,6 +239,38 @@ def test_snapshots_lists_what_the_kremlin_meeting_added(app: AppFactory) -> None
     assert "event/kremlin-meeting-2025-12-02" in added
     assert not any("2026-" in i or "2025-12-1" in i for i in added)  # nothing dated after 3 Dec
     assert [b.proto.label for b in at.get("download_button")] == ["Download TRIG"]
+
+
+def test_snapshots_compare_two_dates_only_when_asked(app: AppFactory) -> None:
+    at = app("snapshots")
+    assert not at.dataframe and "Pick the two dates, then compare." in texts(at)
+    at.date_input(key="snapshots_from").set_value(dt.date(2025, 12, 1))
+    at.date_input(key="snapshots_to").set_value(dt.date(2025, 12, 3))
+    at.button(key="snapshots_compare").click()
+    ok(at.run())
+    rows = at.dataframe[0].value
+    assert "event/kremlin-meeting-2025-12-02" in set(rows[rows["change"] == "added"]["id"])
+
+
+def test_positions_on_a_big_store_start_with_the_last_days_and_show_every_stance_on_a_click(
+        app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import data
+
+    monkeypatch.setattr(data, "FULL_MATRIX_CLAIMS", 0)  # as if the store held more claims than that
+    monkeypatch.setattr(data, "RECENT_DAYS", 1)
+    data._position_matrix.clear()  # matrices cached by other tests were computed whole
+    try:
+        at = app("positions", as_of="2025-12-02")
+        assert "Stances stated in the 1 days up to 2 Dec 2025" in plain(texts(at))
+        recent = at.dataframe[0].value
+        assert recent.loc["Russia", "territorial issue"] == "no compromise yet"
+        at.button(key="positions_every_button").click()
+        ok(at.run())
+        every = at.dataframe[0].value
+        assert every.loc["Russia", "territorial issue"] == "no compromise yet"
+        assert len(every.index) > len(recent.index)
+    finally:
+        data._position_matrix.clear()
 
 
 def test_snapshot_files_come_from_the_export_library(example_store_path: str, app: AppFactory) -> None:
