@@ -195,12 +195,17 @@ _TOKEN = re.compile(
 
 
 def bind(query: str, bindings: Bindings | None) -> str:
-    """Give variables values by adding a VALUES block at the start of the query's outermost WHERE group.
+    """Give variables values by adding a VALUES block at the start of the query's outermost WHERE group, and
+    again at the start of each plain group directly inside it (the branches of a top-level UNION).
 
+    A join distributes over a union, so the answers are the same; the engine evaluates a union's branches
+    before joining them with what surrounds them, and a branch that starts from the value is the fast one.
     Values are RDF terms written in N-Triples syntax, so no user text is ever pasted into the query.
 
     >>> bind("SELECT ?n WHERE { ?a <http://x/n> ?n }", {"a": URIRef("http://x/a")})
     'SELECT ?n WHERE { VALUES (?a) { (<http://x/a>) } ?a <http://x/n> ?n }'
+    >>> bind("SELECT * WHERE { { ?a ?p ?n } UNION { ?n ?p ?a } }", {"a": URIRef("http://x/a")})
+    'SELECT * WHERE { VALUES (?a) { (<http://x/a>) } { VALUES (?a) { (<http://x/a>) } ?a ?p ?n } UNION { VALUES (?a) { (<http://x/a>) } ?n ?p ?a } }'
     """
     if not bindings:
         return query
@@ -215,14 +220,49 @@ def bind(query: str, bindings: Bindings | None) -> str:
         raise QueryError(f"a parameter value is not a valid RDF term: {e}") from None
     depth = 0
     after_where = False
-    for m in _TOKEN.finditer(query):
+    inserts: list[int] = []  # offsets just after the braces that get a VALUES block
+    last_end = 0
+    tokens = list(_TOKEN.finditer(query))
+    for i, m in enumerate(tokens):
         kind = m.lastgroup
+        if kind == "skip":
+            continue
+        between = query[last_end:m.start()]
+        last_end = m.end()
         if kind == "where" and depth == 0:
             after_where = True
         elif kind == "open":
-            if depth == 0 and after_where:
-                return query[: m.end()] + " " + values + query[m.end():].lstrip()
+            if depth == 0 and after_where and not inserts:
+                inserts.append(m.end())
+            elif depth == 1 and inserts and _plain_group(between) and not _starts_subquery(tokens, i):
+                inserts.append(m.end())
             depth += 1
         elif kind == "close":
             depth -= 1
-    raise QueryError("a query with parameters needs an explicit `WHERE { … }` clause")
+            if depth == 0 and inserts:
+                break
+    if not inserts:
+        raise QueryError("a query with parameters needs an explicit `WHERE { … }` clause")
+    out, start = [], 0
+    for at in inserts:
+        out += [query[start:at], " ", values]
+        start = at
+        while start < len(query) and query[start] in " \t\r\n":
+            start += 1
+    out.append(query[start:])
+    return "".join(out)
+
+
+def _plain_group(before: str) -> bool:
+    """Whether a `{` preceded by this text (since the previous brace) opens a plain group or a UNION branch,
+    not the group of OPTIONAL, MINUS, GRAPH, SERVICE, FILTER EXISTS or a VALUES block."""
+    text = re.sub(r"#[^\n]*", "", before).strip()
+    return text == "" or text.endswith(".") or text.upper() == "UNION"
+
+
+def _starts_subquery(tokens: list[re.Match[str]], i: int) -> bool:
+    for m in tokens[i + 1:]:
+        if m.lastgroup == "skip":
+            continue
+        return m.lastgroup == "word" and m.group().upper() == "SELECT"
+    return False
