@@ -111,3 +111,25 @@ def test_no_traceback_on_unexpected_errors(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert result.stderr == ("Error: PARLEY_BASE 'not a base' must be an http(s) IRI ending in / or #, or a urn: "
                              "ending in :\n")
+
+
+def test_validate_names_each_violation_of_a_store_and_exits_1(tmp_path: Path) -> None:
+    from rdflib import RDF, URIRef
+
+    from graph.store import Store
+    from ontology.namespaces import PARLEY
+
+    store = str(tmp_path / "s")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--store", store, "ingest", str(Path(__file__).parent / "data" / "minimal.yaml")],
+                         ).exit_code == 0
+    bad = URIRef("https://parley.example/id/statement/bad")
+    with Store.open(store) as s:  # a statement written by hand, with nothing but its class
+        s.write(put={bad: [(bad, RDF.type, PARLEY.Statement)]})
+    result = runner.invoke(cli, ["--store", store, "validate"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 7 and all(line.startswith(f"Violation: <{bad}> (") for line in lines)
+    assert (f"Violation: <{bad}> (dcterms:date): A statement must have exactly one date (dcterms:date), "
+            f"an xsd:date.") in lines
+    assert result.stderr == "7 violation(s)\n"
