@@ -288,13 +288,7 @@ def _union_of_whole(found: ox.Store, about: list[ox.Quad]) -> Iterator[ox.Triple
     seen: set[ox.Triple] = set()
 
     def checked(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
-        for quad in quads:
-            triple = quad.triple
-            if triple.subject in subjects:
-                if triple in seen:
-                    continue
-                seen.add(triple)
-            yield triple
+        return _once_per_subject(quads, subjects, seen)
 
     def pieces() -> Iterator[Iterator[ox.Triple]]:
         for graph in whole_store(found):
@@ -363,10 +357,15 @@ def union(store: Store, stream: Iterable[ox.Quad], snapshot_iri: str) -> Iterato
         yield from once(stream)
         return
     shared = _shared(found)[0] | {ox.NamedNode(snapshot_iri), ox.NamedNode(f"{SOFTWARE_BASE}{parley_version()}")}
-    seen: set[ox.Triple] = set()
-    for quad in stream:
+    yield from _once_per_subject(stream, shared, set())
+
+
+def _once_per_subject(quads: Iterable[ox.Quad], subjects: set[object], seen: set[ox.Triple]) -> Iterator[ox.Triple]:
+    """The triples of the quads, leaving out one already in `seen`: only the triples of `subjects` (those
+    described in several graphs, the only ones that can repeat) are remembered there."""
+    for quad in quads:
         triple = quad.triple
-        if triple.subject in shared:
+        if triple.subject in subjects:
             if triple in seen:
                 continue
             seen.add(triple)
