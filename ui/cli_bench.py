@@ -66,7 +66,8 @@ def run(state: State, n: int, json_file: str | None, runs: int, workdir: str, se
 
     Ingest and bulk load run RUNS times, each in a fresh subprocess (its own peak RSS); other steps repeat
     RUNS times inside one subprocess; each page's first render is a fresh fork. The engine's own bulk load and
-    native dump, and each query run directly in pyoxigraph, are the limits; plain rdflib is the baseline,
+    native dump, and each query run directly in pyoxigraph, are the limits (each query is run once untimed
+    first, on both sides: the figures are warm latencies); plain rdflib is the baseline,
     reused from the workdir when it was measured before on exactly the same work (--fresh-baseline to
     measure it again). Progress goes to stderr, a Markdown table to stdout.
 
