@@ -204,18 +204,19 @@ def step_projection(a: dict[str, Any]) -> dict[str, Any]:
 
 
 def step_ui_pages(a: dict[str, Any]) -> dict[str, Any]:
-    """Each page's first render: the libraries are imported once, then every (page, run) renders in a forked
-    child that has rendered nothing and filled no cache, as a page does for the first visitor of a started
-    server. The child reports its time through a pipe and exits."""
+    """Each page's first render: what the server process loads before it listens (ui.app_server.preload) is
+    imported once, then every (page, run) renders in a forked child that has rendered nothing and filled no
+    cache, as a page does for the first visitor of a started server. The child reports its time through a
+    pipe and exits."""
     import logging
 
     logging.disable(logging.WARNING)
     os.environ["PARLEY_STORE"] = a["store"]
-    import networkx  # noqa: F401 - what the app's modules import, loaded before the children fork
-    import plotly.graph_objects  # noqa: F401
-    import pyoxigraph  # noqa: F401
-    import rdflib  # noqa: F401
     from streamlit.testing.v1 import AppTest
+
+    from ui.app_server import preload
+
+    preload()
 
     pages: dict[str, Any] = {}
     for page in a["pages"]:

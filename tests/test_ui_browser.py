@@ -41,7 +41,7 @@ def test_parley_ui_starts_streamlit_with_the_safe_flags() -> None:
     from ui.cli_ui import APP, command
 
     cmd = command("127.0.0.1", 8600)
-    assert cmd[:5] == [sys.executable, "-m", "streamlit", "run", str(APP)]
+    assert cmd[:4] == [sys.executable, "-m", "ui.app_server", str(APP)]
     for flag in ("--server.address=127.0.0.1", "--server.port=8600", "--server.headless=true",
                  "--server.maxUploadSize=10", "--client.showErrorDetails=none", "--browser.gatherUsageStats=false",
                  "--global.developmentMode=false", "--server.enableXsrfProtection=true"):

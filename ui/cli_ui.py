@@ -51,8 +51,9 @@ def server_flags(host: str = DEFAULT_HOST, port: int | None = None, *, debug: bo
 
 
 def command(host: str = DEFAULT_HOST, port: int | None = None, *, debug: bool = False) -> list[str]:
-    """The command line that starts the app with this Python."""
-    return [sys.executable, "-m", "streamlit", "run", str(APP), *server_flags(host, port, debug=debug)]
+    """The command line that starts the app with this Python: `streamlit run`, after ui.app_server has loaded
+    what the pages import."""
+    return [sys.executable, "-m", "ui.app_server", str(APP), *server_flags(host, port, debug=debug)]
 
 
 def app_store(spec: str | None) -> str:
