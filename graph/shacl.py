@@ -494,33 +494,81 @@ class _Run:
     """The index of one validation: data and ontology triples by subject and predicate, and memos."""
 
     def __init__(self, shapes: Shapes, triples: Iterable[Triple]) -> None:
-        forward, inverse = shapes.forward, shapes.inverse
+        self.shapes = shapes
         self.out: dict[object, dict[str, list[Node]]] = {}
-        self.back: dict[str, dict[object, list[Node]]] = {p: {} for p in inverse}
+        self.back: dict[str, dict[object, list[Node]]] = {p: {} for p in shapes.inverse}
         self.instances: dict[object, list[Node]] = {}
         self.subclasses: dict[object, list[object]] = {}
-        out, back, instances, subclasses = self.out, self.back, self.instances, self.subclasses
-        uri = URIRef
-        for source in (_ontology_triples(), triples):
-            for s, p, o in source:
-                pk = str(p)
-                if pk in forward:
-                    sk = str(s) if type(s) is uri else s
-                    by_p = out.get(sk)
-                    if by_p is None:
-                        out[sk] = {pk: [o]}
-                    elif (values := by_p.get(pk)) is None:
-                        by_p[pk] = [o]
-                    else:
-                        values.append(o)
-                    if pk == _TYPE:
-                        instances.setdefault(str(o) if type(o) is uri else o, []).append(s)
-                    elif pk == _SUBCLASS_OF:
-                        subclasses.setdefault(str(o) if type(o) is uri else o, []).append(sk)
-                if pk in inverse:
-                    back[pk].setdefault(str(o) if type(o) is uri else o, []).append(s)
         self.superclasses: dict[object, set[object]] = {}
         self.conformance: dict[tuple[int, object], bool] = {}
+        # While a part is checked (`Validator.check_part`): the instances its triples type, which are its focus
+        # nodes, and how to take its triples out of the index again.
+        self.focus_instances: dict[object, list[Node]] | None = None
+        self.undo: list[tuple[object, ...]] | None = None
+        self.index(_ontology_triples())
+        self.index(triples)
+
+    def index(self, triples: Iterable[Triple]) -> None:
+        forward, inverse = self.shapes.forward, self.shapes.inverse
+        out, back, instances, subclasses = self.out, self.back, self.instances, self.subclasses
+        focus, undo = self.focus_instances, self.undo
+        uri = URIRef
+        for s, p, o in triples:
+            pk = str(p)
+            if pk in forward:
+                sk = str(s) if type(s) is uri else s
+                by_p = out.get(sk)
+                if by_p is None:
+                    out[sk] = {pk: [o]}
+                    if undo is not None:
+                        undo.append((out, sk))
+                elif (values := by_p.get(pk)) is None:
+                    by_p[pk] = [o]
+                    if undo is not None:
+                        undo.append((by_p, pk))
+                else:
+                    values.append(o)
+                    if undo is not None:
+                        undo.append((values,))
+                if pk == _TYPE:
+                    ok = str(o) if type(o) is uri else o
+                    if focus is not None:
+                        focus.setdefault(ok, []).append(s)
+                    if undo is None:  # the instances of what stays indexed
+                        instances.setdefault(ok, []).append(s)
+                elif pk == _SUBCLASS_OF:
+                    ok = str(o) if type(o) is uri else o
+                    known = subclasses.get(ok)
+                    if known is None:
+                        subclasses[ok] = [sk]
+                        if undo is not None:
+                            undo.append((subclasses, ok))
+                    else:
+                        known.append(sk)
+                        if undo is not None:
+                            undo.append((known,))
+            if pk in inverse:
+                ok = str(o) if type(o) is uri else o
+                by_o = back[pk]
+                subjects = by_o.get(ok)
+                if subjects is None:
+                    by_o[ok] = [s]
+                    if undo is not None:
+                        undo.append((by_o, ok))
+                else:
+                    subjects.append(s)
+                    if undo is not None:
+                        undo.append((subjects,))
+
+    def forget(self) -> None:
+        """Take the triples indexed since `undo` was set out of the index again, newest first."""
+        assert self.undo is not None
+        for entry in reversed(self.undo):
+            if len(entry) == 1:
+                entry[0].pop()  # type: ignore[attr-defined]
+            else:
+                del entry[0][entry[1]]  # type: ignore[attr-defined]
+        self.undo = None
 
     def objects(self, s: Node, p: str) -> list[Node]:
         by_p = self.out.get(str(s) if type(s) is URIRef else s)
@@ -570,9 +618,10 @@ class _Run:
 
     def focus_nodes(self, shape: Shape) -> list[Node]:
         found: dict[object, Node] = {}
+        instances = self.instances if self.focus_instances is None else self.focus_instances
         for target in shape.targets:
             for cls in self.closure(str(target), lambda n: self.subclasses.get(n, [])):
-                for s in self.instances.get(cls, ()):
+                for s in instances.get(cls, ()):
                     found[_key(s)] = s
         return list(found.values())
 
@@ -625,14 +674,59 @@ def validate(triples: Iterable[Triple], shapes: Shapes | None = None) -> list[Re
     >>> validate([])
     []
     """
-    shapes = shapes or parley_shapes()
+    validator = Validator(shapes)
+    return validator.check_part(triples, keep=True, focus=False)
+
+
+class Validator:
+    """Validation of a large dataset a part at a time, with the results `validate` gives for the whole.
+
+    A part's focus nodes are the nodes its own triples type. Its results are the whole's for those nodes when
+    every triple about them (as subject, or as object of an inverse path) is in the part or in what was kept
+    (`keep=True`) of the earlier parts, and the value nodes they reach are described there too: an ingest keeps
+    the records other records refer to (actors, events, …) and checks statements a few thousand at a time.
+
+    >>> v = Validator()
+    >>> v.check_part([]) + v.check_part([])
+    []
+    """
+
+    def __init__(self, shapes: Shapes | None = None) -> None:
+        self.run = _Run(shapes or parley_shapes(), ())
+
+    def add_context(self, triples: Iterable[Triple]) -> None:
+        """Index triples that later parts may refer to, without checking their nodes."""
+        with _no_cycle_collection():
+            self.run.index(triples)
+            self.run.conformance.clear()
+            self.run.superclasses.clear()
+
+    def check_part(self, triples: Iterable[Triple], *, keep: bool = False, focus: bool = True) -> list[Result]:
+        """The validation results of the nodes `triples` type; `keep` leaves the triples indexed for the
+        parts after it. With `focus=False` every instance indexed so far is a focus node (what `validate`
+        does with one part)."""
+        run = self.run
+        with _no_cycle_collection():
+            run.focus_instances = {} if focus else None
+            run.undo = None if keep else []
+            try:
+                run.index(triples)
+                return [r for shape in run.shapes.targeted for r in run.results(shape)]
+            finally:
+                if run.undo is not None:
+                    run.forget()
+                run.focus_instances = None
+                run.conformance.clear()
+                run.superclasses.clear()
+
+
+class _no_cycle_collection:
     # The index is a great many small acyclic containers: the cycle collector would walk them again and again
     # while they are built (half the time of a large validation) and can free none of them.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        run = _Run(shapes, triples)
-        return [r for shape in shapes.targeted for r in run.results(shape)]
-    finally:
-        if collecting:
+    def __enter__(self) -> None:
+        self.collecting = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.collecting:
             gc.enable()

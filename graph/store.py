@@ -106,17 +106,10 @@ class Store:
         except (TypeError, ValueError) as e:
             raise WriteError(f"write refused, nothing stored: {e}") from None
         if fresh and not remove:
-            quads = sum(len(lines) for lines in put.values())
-            if not quads:
-                return
             chunks = ("".join(f"{line[:-1]}{names[g]} .\n" for line in lines).encode()
                       for g, lines in put.items() if lines)
-            from graph.backends.embedded import EmbeddedBackend
-
-            if isinstance(self.backend, EmbeddedBackend):
-                self.backend.add_new_graphs(chunks, [str(g) for g in put if put[g]], quads)
-            else:
-                self.backend.add_nquads(b"".join(chunks))
+            self.add_new_graphs(chunks, graphs=[g for g in put if put[g]],
+                                quads=sum(len(lines) for lines in put.values()))
             return
         parts = [f"DROP SILENT GRAPH {names[g]}" for g in sorted({*remove, *put})]
         body = [f"GRAPH {names[g]} {{\n" + "\n".join(lines) + "\n}" for g, lines in put.items() if lines]
@@ -124,6 +117,21 @@ class Store:
             parts.append("INSERT DATA {\n" + "\n".join(body) + "\n}")
         if parts:
             self.backend.update(" ;\n".join(parts))
+
+    def add_new_graphs(self, nquads: Iterable[bytes], *, graphs: Sequence[URIRef], quads: int) -> None:
+        """Add `quads` quads (N-Quads text in chunks of whole lines, terms as `nt` writes them) to `graphs`,
+        none of which exists yet, all or nothing: on disk a large load takes the engine's bulk loader.
+
+        :raises WriteError: nothing was written (a bad line, the store refused).
+        """
+        if not quads:
+            return
+        from graph.backends.embedded import EmbeddedBackend
+
+        if isinstance(self.backend, EmbeddedBackend):
+            self.backend.add_new_graphs(nquads, [str(g) for g in graphs], quads)
+        else:
+            self.backend.add_nquads(b"".join(nquads))
 
     def add_graph(self, name: URIRef, triples: Iterable[Triple]) -> None:
         """Add (or replace) one named graph."""

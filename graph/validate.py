@@ -33,7 +33,12 @@ def validate_triples(triples: Iterable[tuple[Node, Node, Node]]) -> list[Violati
     >>> validate_triples([])
     []
     """
-    found = [Violation(r.focus, r.path, r.message, r.severity) for r in engine.validate(triples)]
+    return sorted_violations(engine.validate(triples))
+
+
+def sorted_violations(results: Iterable[engine.Result]) -> list[Violation]:
+    """The engine's results as violations, sorted by focus node, path and message (the order of reports)."""
+    found = [Violation(r.focus, r.path, r.message, r.severity) for r in results]
     return sorted(found, key=lambda v: (v.focus, v.path or "", v.message))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -124,12 +124,28 @@ class Mapper:
 
     def run(self) -> dict[URIRef, list[Triple]]:
         """The file's graphs, each with its content hash; `lines` then holds each as N-Triples lines."""
-        for record in self.file.records:
-            getattr(self, f"map_{record.kind}")(record)
         out: dict[URIRef, list[Triple]] = {}
-        for name in list(self.graphs):
-            out[name], self.lines[name] = hashed(name, self.graphs.pop(name))
+        for name, triples, lines in self.map_records(self.file.records):
+            out[name], self.lines[name] = triples, lines
         return out
+
+    def map_records(self, records: Iterable[Record]) -> Iterator[tuple[URIRef, list[Triple], list[str]]]:
+        """The graphs of some of the file's records: name, triples with the content hash, N-Triples lines.
+
+        Records are mapped a part at a time so a large file never holds all its triples; a graph is only
+        complete once every record that adds to it is mapped, which holds for a part made of whole records
+        as long as no two records name the same graph (the reader refuses a claim id given twice).
+        """
+        for record in records:
+            getattr(self, f"map_{record.kind}")(record)
+        for name in list(self.graphs):
+            yield (name, *hashed(name, self.graphs.pop(name)))
+
+    def statement_types(self, record: Record) -> list[Triple]:
+        """The types a statement's graph gives it: what a check of another statement's graph may need to
+        know of a statement it refers to."""
+        s = self.iri("statement", record.id)
+        return [(s, RDF.type, PARLEY.Statement), (s, RDF.type, PROV.Entity)]
 
     # -- the record kinds ----------------------------------------------------------------------------
 
@@ -278,7 +294,8 @@ class Mapper:
         speaker = self.iri("actor", d["speaker"])
         date = date_literal(d["date"])
         g = self.graph(s)
-        g += [(s, RDF.type, PARLEY.Statement), (s, RDF.type, PROV.Entity), (s, PROV.wasAttributedTo, speaker),
+        g += self.statement_types(r)
+        g += [(s, PROV.wasAttributedTo, speaker),
               (s, DCTERMS.date, date), (s, PROV.wasQuotedFrom, source), (s, PARLEY.text, Literal(d["text"])),
               (s, PARLEY.statementKind, concept("statement-kind", d["kind"])),
               (s, PARLEY.origin, concept("origin", d["origin"]))]

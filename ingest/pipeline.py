@@ -6,7 +6,8 @@ store after a failed ingest is exactly the store before it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,30 +66,80 @@ def ingest_files(store: Store, paths: Sequence[str | Path], *, dry_run: bool = F
     files = [read_record_file(p, data=(uploads or {}).get(str(p))) for p in paths]
     plan = _Plan(store, files, uploads or {}, local_text_files)
     plan.check()
-    # Each file's graphs are kept as N-Triples lines only (the text they were hashed as, and are written
-    # as): the rdflib triples of one file go once it is checked, so a large ingest holds one copy.
-    reports: list[tuple[FileReport, dict[URIRef, list[str]]]] = []
-    for record_file in files:
-        mapper = Mapper(record_file, plan.kind_of, plan.source_texts)
-        graphs = mapper.run()
-        if check_shapes:
-            plan.check_shapes(record_file, graphs)
-        report = plan.diff(record_file, graphs, replace_source)
-        del graphs
-        reports.append((report, mapper.lines))
+    # A file is mapped and checked a part at a time, and the graphs to write wait on disk as N-Quads (the
+    # text they were hashed as), so a large ingest never holds all its triples or lines at once.
+    staged = [plan.stage(record_file, check_shapes=check_shapes, replace_source=replace_source, spool=not dry_run)
+              for record_file in files]
     if not dry_run:
         ensure_vocabularies(store)
-        for n, (report, lines) in enumerate(reports, 1):
-            put = {g: lines[g] for g in report.added + report.replaced}
-            if put or report.removed:
-                store.write_lines(put=put, remove=report.removed,
-                                  fresh=not report.replaced and not report.removed)
+        for n, (report, spool) in enumerate(staged, 1):
+            if spool.graphs and not report.replaced and not report.removed:
+                store.add_new_graphs(spool.chunks(), graphs=spool.graphs, quads=spool.quads)
+            elif spool.graphs or report.removed:
+                store.write_lines(put=spool.by_graph(), remove=report.removed)
+            spool.close()
             if progress:
-                progress(f"[{n}/{len(reports)}] {report.path}: {len(report.added)} added, "
+                progress(f"[{n}/{len(staged)}] {report.path}: {len(report.added)} added, "
                          f"{len(report.replaced)} replaced, {len(report.unchanged)} unchanged, "
                          f"{len(report.removed)} removed")
         store.flush()
-    return IngestReport([r for r, _ in reports], dry_run)
+    for _, spool in staged:
+        spool.close()
+    return IngestReport([r for r, _ in staged], dry_run)
+
+
+# Statements mapped and checked together: a few thousand keeps a part's triples to tens of MB.
+STATEMENTS_PER_PART = 2000
+
+
+class _Spool:
+    """The graphs of a file that are to be written, as N-Quads in a temporary file until they are."""
+
+    def __init__(self, keep: bool) -> None:
+        self.file = tempfile.TemporaryFile() if keep else None
+        self.graphs: list[URIRef] = []
+        self.sizes: list[int] = []
+        self.quads = 0
+
+    def add(self, name: URIRef, lines: list[str]) -> None:
+        if self.file is None:
+            return
+        g = nt(name)
+        self.file.write("".join(f"{line[:-1]}{g} .\n" for line in lines).encode())
+        self.graphs.append(name)
+        self.sizes.append(len(lines))
+        self.quads += len(lines)
+
+    def chunks(self, size: int = 1 << 22) -> Iterator[bytes]:
+        """The N-Quads text in chunks of whole lines."""
+        assert self.file is not None
+        self.file.seek(0)
+        rest = b""
+        while block := self.file.read(size):
+            end = block.rfind(b"\n") + 1
+            if end == 0:
+                rest += block
+                continue
+            yield rest + block[:end]
+            rest = block[end:]
+        if rest:
+            yield rest
+
+    def by_graph(self) -> dict[URIRef, list[str]]:
+        """Each graph's N-Triples lines, for a write that replaces graphs (the transactional path)."""
+        out: dict[URIRef, list[str]] = {}
+        if self.file is None:
+            return out
+        self.file.seek(0)
+        for name, size in zip(self.graphs, self.sizes):
+            cut = len(nt(name)) + 3  # " <g> .\n"
+            out[name] = [self.file.readline().decode()[:-cut] + "." for _ in range(size)]
+        return out
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
 
 VOCABULARY_GRAPH = URIRef(VOCAB_BASE.rstrip("/"))
@@ -127,6 +178,7 @@ class _Plan:
                     other = self.defined[key][1].where
                     raise r.where.error(f"{r.kind} {r.id!r} is defined twice (also at {other.file}:{other.line})")
                 self.defined[key] = (f, r)
+        self._check_claim_ids()
         self._look_up_store()
         for f in self.files:
             for ref in f.references:
@@ -136,6 +188,27 @@ class _Plan:
             for r in f.of_kind("statement"):
                 self._check_statement(r)
         self._check_collections()
+
+    def _check_claim_ids(self) -> None:
+        """Each claim names its own graph: a claim id given twice (or equal to the `<statement>-c<n>` of a
+        claim without one) would merge two claims into one graph."""
+        claims: dict[str, Where] = {}
+        for f in self.files:
+            for r in f.of_kind("statement"):
+                for n, claim in enumerate(r.data.get("claims", []), 1):
+                    claim_id = claim.get("id", f"{r.id}-c{n}")
+                    where = Where(r.where.file, r.where.line, r.where.column, f"{r.where.field}.claims[{n - 1}]")
+                    if claim_id in claims:
+                        other = claims[claim_id]
+                        raise where.error(f"claim {claim_id!r} is defined twice (also at {other.file}:{other.line}, "
+                                          f"{other.field}); give each claim its own id (a claim without one is "
+                                          f"named <statement id>-c<its number>)")
+                    claims[claim_id] = where
+        for f in self.files:
+            for r in f.of_kind("statement"):
+                if r.id.startswith("claim-") and r.id[len("claim-"):] in claims:
+                    raise r.where.error(f"statement {r.id!r} would share its quote's node with the quote of "
+                                        f"claim {r.id[len('claim-'):]!r}; rename one of them")
 
     def _look_up_store(self) -> None:
         wanted = {(kind, ref.id) for f in self.files for ref in f.references
@@ -225,15 +298,63 @@ class _Plan:
                     raise r.where.error(f"{r.kind} {r.id!r} is already defined in collection {other!r}; "
                                         f"refer to it by id instead of defining it again")
 
-    def check_shapes(self, record_file: RecordFile, graphs: dict[URIRef, list[Triple]]) -> None:
-        from graph.validate import validate_triples
+    def stage(self, record_file: RecordFile, *, check_shapes: bool, replace_source: bool,
+              spool: bool) -> tuple[FileReport, _Spool]:
+        """Map the file, check it with SHACL, and say which of its graphs are new, changed or unchanged; the
+        new and changed ones go to a spool (unless `spool` is False, for a dry run).
 
-        violations = validate_triples(t for triples in graphs.values() for t in triples)
+        The records other records refer to (sources, actors, places, issues, documents, events) are mapped
+        and checked first and stay in the check's index, with the types of every statement; the statements
+        and their claims are then checked a part at a time. No two parts share a graph or a node described
+        in them, so the results are those of checking the whole file at once.
+
+        :raises InputError: the first SHACL violation (as sorted by focus node, path and message).
+        """
+        from graph.shacl import Validator
+        from graph.validate import sorted_violations
+
+        report = FileReport(record_file.path, record_file.collection)
+        statements = record_file.of_kind("statement")
+        report.statements = len(statements)
+        report.claims = sum(len(r.data.get("claims", [])) for r in statements)
+        existing = self._existing(record_file)
+        mapper = Mapper(record_file, self.kind_of, self.source_texts)
+        validator = Validator() if check_shapes else None
+        if validator is not None:
+            validator.add_context(t for r in statements for t in mapper.statement_types(r))
+        results = []
+        out = _Spool(spool)
+        seen: set[URIRef] = set()
+        parts = [[r for r in record_file.records if r.kind != "statement"]]
+        parts += [statements[i:i + STATEMENTS_PER_PART] for i in range(0, len(statements), STATEMENTS_PER_PART)]
+        for n, part in enumerate(parts):
+            part_triples: list[list[Triple]] = []
+            for name, triples, lines in mapper.map_records(part):
+                report.triples += len(triples)
+                seen.add(name)
+                digest = str(triples[-1][2])
+                if name not in existing:
+                    report.added.append(name)
+                    out.add(name, lines)
+                elif existing[name] == digest:
+                    report.unchanged.append(name)
+                else:
+                    report.replaced.append(name)
+                    out.add(name, lines)
+                if validator is not None:
+                    part_triples.append(triples)
+            if validator is not None:
+                results += validator.check_part((t for ts in part_triples for t in ts), keep=n == 0)
+        if replace_source:
+            report.removed = sorted(set(existing) - seen)
+        violations = sorted_violations(results)
         if violations:
+            out.close()
             first = violations[0]
             where = self._where_of(record_file, first.focus)
             more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
             raise where.error(f"SHACL: {first.message} [{first.path or 'node'} of <{first.focus}>]{more}")
+        return report, out
 
     def _where_of(self, record_file: RecordFile, focus: str) -> Where:
         for r in record_file.records:
@@ -241,24 +362,10 @@ class _Plan:
                 return r.where
         return Where(record_file.path, 1, 1, "")
 
-    def diff(self, record_file: RecordFile, graphs: dict[URIRef, list[Triple]], replace_source: bool) -> FileReport:
-        report = FileReport(record_file.path, record_file.collection)
-        report.statements = len(record_file.of_kind("statement"))
-        report.claims = sum(len(r.data.get("claims", [])) for r in record_file.of_kind("statement"))
-        report.triples = sum(len(t) for t in graphs.values())
+    def _existing(self, record_file: RecordFile) -> dict[URIRef, str | None]:
+        """The graphs the store holds in the file's collection, with their content hashes."""
         collection = mint("collection", record_file.collection)
         rows = self.store.select(
             f"SELECT ?g ?h WHERE {{ GRAPH ?g {{ ?g {nt(PARLEY.collection)} {nt(collection)} . "
             f"OPTIONAL {{ ?g {nt(PARLEY.contentHash)} ?h }} }} }}", union=False).rows
-        existing = {URIRef(str(g)): (str(h) if isinstance(h, Literal) else None) for g, h in rows}
-        for name, triples in graphs.items():
-            digest = str(triples[-1][2])
-            if name not in existing:
-                report.added.append(name)
-            elif existing[name] == digest:
-                report.unchanged.append(name)
-            else:
-                report.replaced.append(name)
-        if replace_source:
-            report.removed = sorted(set(existing) - set(graphs))
-        return report
+        return {URIRef(str(g)): (str(h) if isinstance(h, Literal) else None) for g, h in rows}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import io
 import os
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
@@ -21,6 +20,10 @@ ENGINE_DIR = "oxigraph"
 JOURNAL_NAME = "parley.journal"
 # Below this many quads the transactional load is as fast, and leaves no extra engine files behind.
 BULK_MIN_QUADS = 20_000
+# The engine's bulk loader holds what one call gives it (up to a million quads per thread) in memory, about
+# 800 bytes a quad: a large load is given to it in calls of this many quads, which keeps it to a few hundred
+# MB at any size and takes no longer.
+BULK_BATCH_QUADS = 250_000
 _FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
 
 
@@ -145,7 +148,8 @@ class EmbeddedBackend:
         except OSError as e:
             raise WriteError(f"write refused, nothing stored: {e}") from None
         try:
-            self.engine.bulk_load(input=io.BufferedReader(_ChunkReader(data), 1 << 20), format=ox.RdfFormat.N_QUADS)
+            for batch in _batches(data, BULK_BATCH_QUADS):
+                self.engine.bulk_load(input=batch, format=ox.RdfFormat.N_QUADS)
         except (SyntaxError, ValueError, OSError) as e:
             try:
                 self._recover()
@@ -209,26 +213,19 @@ class EmbeddedBackend:
             self._release_lock()
 
 
-class _ChunkReader(io.RawIOBase):
-    """A binary stream over an iterator of byte chunks, so a large load never holds all its text at once."""
-
-    def __init__(self, chunks: Iterable[bytes]) -> None:
-        self._chunks: Iterator[bytes] = iter(chunks)
-        self._chunk = memoryview(b"")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: "memoryview | bytearray") -> int:  # type: ignore[override]
-        while not self._chunk:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                return 0
-            self._chunk = memoryview(chunk)
-        n = min(len(buffer), len(self._chunk))
-        buffer[:n] = self._chunk[:n]
-        self._chunk = self._chunk[n:]
-        return n
+def _batches(chunks: Iterable[bytes], quads: int) -> Iterator[bytes]:
+    """The chunks (whole N-Quads lines each) joined into batches of at least `quads` lines, the last one
+    smaller, so a large load never holds all its text at once."""
+    batch: list[bytes] = []
+    lines = 0
+    for chunk in chunks:
+        batch.append(chunk)
+        lines += chunk.count(b"\n")
+        if lines >= quads:
+            yield b"".join(batch)
+            batch, lines = [], 0
+    if batch:
+        yield b"".join(batch)
 
 
 def _write_durably(path: Path, data: bytes) -> None:
