@@ -28,8 +28,8 @@ import streamlit as st
 
 from graph.errors import InputError, ParleyError
 from graph.projections import (
-    Entity, Facts, entity_graph, find_candidates, graphs_around, graphs_of_period, human_date, read_entities,
-    read_facts_of,
+    Around, Dates, Entity, Facts, entity_graph, find_candidates, graphs_near, graphs_of_period, human_date,
+    read_dates, read_entities, read_facts_of, values_block,
 )
 from graph.sparql import DEFAULT_ROW_LIMIT, QueryResult, load_query, run, run_named, short_name
 from graph.store import DEFAULT_STORE, ENV_STORE, Store
@@ -38,6 +38,7 @@ EXAMPLE_EVENT = "kremlin-meeting-2025-12-02"
 EXAMPLE_ACTOR = "russia"
 EXAMPLE_ISSUE = "territorial-issue"
 MAX_NODES = 500            # the most nodes the Explorer draws; Cytoscape stays responsive below this
+NEAR_STATEMENTS = 250      # the most statements read for a neighbourhood until all are asked for
 MAX_LINEAGE = 150          # the most documents the lineage picture draws
 CONFLICTS_SHOWN = 12       # disputed numbers shown side by side before "show all"
 HISTORY_SHOWN = 20         # stances of one actor on one issue listed before "show all"
@@ -148,18 +149,25 @@ def attempt(action: Callable[[], T]) -> T | None:
 # neighbourhood), never for everything: the store may hold hundreds of thousands of statements.
 
 @st.cache_resource(max_entries=32, show_spinner="Reading the neighbourhood…")
-def _around(key: str, iris: frozenset[str]) -> Facts:
-    return read_facts_of(store(), graphs_around(store(), iris))
+def _around(key: str, iris: frozenset[str], statements: int | None) -> tuple[Around, Facts]:
+    near = graphs_near(store(), iris, statements=statements)
+    return near, read_facts_of(store(), near.graphs)
 
 
-def around(iris: Iterable[str]) -> Facts:
-    """The facts of some entities and of everything they are related to (shared by all sessions; read only)."""
-    return _around(state_key(), frozenset(iris))
+def around(iris: Iterable[str], *, every: bool = False) -> Facts:
+    """The facts of some entities and of everything they are related to (shared by all sessions; read only):
+    from the NEAR_STATEMENTS statements about them that matter most (:func:`reach`), or from `every` one."""
+    return _around(state_key(), frozenset(iris), None if every else NEAR_STATEMENTS)[1]
+
+
+def reach(iris: Iterable[str], *, every: bool = False) -> Around:
+    """How many statements mention the entities (or back a claim about them), and how many :func:`around` read."""
+    return _around(state_key(), frozenset(iris), None if every else NEAR_STATEMENTS)[0]
 
 
 @st.cache_resource(max_entries=8, show_spinner="Reading the period…")
 def _period(key: str, since: dt.date | None, until: dt.date | None) -> Facts:
-    return read_facts_of(store(), graphs_of_period(store(), since, until))
+    return read_facts_of(store(), graphs_of_period(store(), since, until, dates=dates()))
 
 
 def period(since: dt.date | None, until: dt.date | None) -> Facts:
@@ -210,14 +218,15 @@ def labels(iris: Iterable[str]) -> dict[str, str]:
 
 @st.cache_resource(max_entries=16, show_spinner="Building the graph…")
 def _entity_graph(key: str, centres: frozenset[str], since: dt.date | None, until: dt.date | None,
-                  types: tuple[str, ...], statements: bool) -> nx.MultiDiGraph:
-    return entity_graph(around(centres), as_of=until, since=since, types=types, statements=statements)
+                  types: tuple[str, ...], statements: bool, every: bool) -> nx.MultiDiGraph:
+    return entity_graph(around(centres, every=every), as_of=until, since=since, types=types, statements=statements)
 
 
 def entities_graph(centres: Iterable[str], since: dt.date | None, until: dt.date | None, types: Iterable[str],
-                   statements: bool) -> nx.MultiDiGraph:
-    """The entity graph of the centres' neighbourhood: every relation of a centre, with its neighbours."""
-    return _entity_graph(state_key(), frozenset(centres), since, until, tuple(sorted(types)), statements)
+                   statements: bool, *, every: bool = False) -> nx.MultiDiGraph:
+    """The entity graph of the centres' neighbourhood (:func:`around`): every relation of a centre read, with
+    its neighbours."""
+    return _entity_graph(state_key(), frozenset(centres), since, until, tuple(sorted(types)), statements, every)
 
 
 @st.cache_data(max_entries=256, show_spinner="Running the query…")
@@ -275,16 +284,42 @@ def frame_rows(result: QueryResult) -> list[dict[str, str]]:
     return [{name: cell(term) for name, term in zip(result.variables, row)} for row in result.rows]
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _dates(key: str) -> Dates:
+    return read_dates(store())
+
+
+def dates() -> Dates:
+    """The values the store's dating properties take, by day (read once, shared by every page)."""
+    return _dates(state_key())
+
+
+def _on(prop: object, days: Iterable[str], var: str = "d") -> str:
+    """``VALUES ?d { … }`` of a dating property's values on some days."""
+    values = dates().values.get(str(prop), {})
+    return values_block(var, sorted(v for day in set(days) for v in values.get(day, ())))
+
+
+def _first_typed(prop: object, cls: object, days: list[str]) -> str | None:
+    """The first of `days` on which something of class `cls` has that date (`prop`)."""
+    for day in days:
+        if store().ask(f"ASK {{ {_on(prop, [day])} ?s <{prop}> ?d ; a <{cls}> }}"):
+            return day
+    return None
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def _date_bounds(key: str) -> tuple[str | None, str | None]:
     from ontology.namespaces import DCTERMS, PARLEY, SEM
 
-    rows = store().select(
-        f"SELECT (MIN(STR(?d)) AS ?first) (MAX(STR(?d)) AS ?last) WHERE {{ {{ ?s <{SEM.hasTimeStamp}> ?d }} UNION "
-        f"{{ ?s <{SEM.hasBeginTimeStamp}> ?d }} UNION {{ ?s a <{PARLEY.Document}> ; <{DCTERMS.created}> ?d }} UNION "
-        f"{{ ?s a <{PARLEY.Statement}> ; <{DCTERMS.date}> ?d }} }}").rows
-    first, last = rows[0] if rows else (None, None)
-    return (str(first)[:10] if first else None), (str(last)[:10] if last else None)
+    # Events by their time stamps; documents and statements by dates they alone carry: a few lookups of
+    # the first and last dates, where a join of every statement with its date reads them all.
+    d = dates()
+    found = d.days(str(SEM.hasTimeStamp), str(SEM.hasBeginTimeStamp))
+    for prop, cls in ((DCTERMS.created, PARLEY.Document), (DCTERMS.date, PARLEY.Statement)):
+        days = d.days(str(prop))
+        found += [x for x in (_first_typed(prop, cls, days), _first_typed(prop, cls, days[::-1])) if x]
+    return (min(found), max(found)) if found else (None, None)
 
 
 def date_bounds() -> tuple[dt.date, dt.date]:
@@ -295,26 +330,36 @@ def date_bounds() -> tuple[dt.date, dt.date]:
     return min(first, last - dt.timedelta(days=1)), last  # date sliders need two different days
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _days(key: str) -> list[tuple[str, int]]:
+@st.cache_data(max_entries=64, show_spinner=False)
+def _day_counts(key: str, days: tuple[str, ...]) -> dict[str, int]:
     from ontology.namespaces import DCTERMS, PARLEY, SEM
 
     rows = store().select(
-        f"SELECT ?day (COUNT(?s) AS ?n) WHERE {{ {{ ?s <{SEM.hasTimeStamp}> ?d }} UNION "
-        f"{{ ?s a <{PARLEY.Statement}> ; <{DCTERMS.date}> ?d }} BIND(SUBSTR(STR(?d), 1, 10) AS ?day) }} "
-        f"GROUP BY ?day").rows
-    return sorted((str(d), int(str(n))) for d, n in rows if d is not None)
+        f"SELECT ?d (COUNT(?s) AS ?n) WHERE {{ {{ {_on(SEM.hasTimeStamp, days)} ?s <{SEM.hasTimeStamp}> ?d }} UNION "
+        f"{{ {_on(DCTERMS.date, days)} ?s <{DCTERMS.date}> ?d ; a <{PARLEY.Statement}> }} }} GROUP BY ?d").rows
+    out: Counter[str] = Counter()
+    for d, n in rows:
+        if d is not None:
+            out[str(d)[:10]] += int(str(n))
+    return dict(out)
 
 
 def recent_start(items: int = 200) -> dt.date:
     """The first day of the latest period that holds about `items` events and statements: a timeline's
     default span (a year of a busy negotiation is too many points to read, or to draw)."""
+    from ontology.namespaces import DCTERMS, SEM
+
     first, last = date_bounds()
-    total = 0
-    for day, n in reversed(_days(state_key())):
-        total += n
-        if total >= items:
-            return max(first, min(last, parse_day(day) or first))
+    days = dates().days(str(SEM.hasTimeStamp), str(DCTERMS.date))[::-1]
+    total, done = 0, 0
+    for size in (3, 30, len(days)):  # counted from the last day back, a few days at a time
+        batch = days[done:size]
+        counts = _day_counts(state_key(), tuple(batch)) if batch else {}
+        for day in batch:
+            total += counts.get(day, 0)
+            if total >= items:
+                return max(first, min(last, parse_day(day) or first))
+        done = max(done, size)
     return first
 
 
@@ -605,16 +650,15 @@ class Latest:
 def _latest(key: str, n: int) -> list[Latest]:
     from ontology.namespaces import DCTERMS, PARLEY, PROV
 
-    def ask(cut: str) -> list[tuple[Any, ...]]:
+    def ask(days: list[str]) -> list[tuple[Any, ...]]:
         return store().select(
-            f"SELECT ?s ?d ?sp WHERE {{ ?s a <{PARLEY.Statement}> ; <{DCTERMS.date}> ?d ; "
-            f"<{PROV.wasAttributedTo}> ?sp . FILTER(SUBSTR(STR(?d), 1, 10) >= \"{cut}\") "
-            f"}} ORDER BY DESC(?d) DESC(?s) LIMIT {n}").rows
+            f"SELECT ?s ?d ?sp WHERE {{ {_on(DCTERMS.date, days)} ?s <{DCTERMS.date}> ?d ; a <{PARLEY.Statement}> ; "
+            f"<{PROV.wasAttributedTo}> ?sp }} ORDER BY DESC(?d) DESC(?s) LIMIT {n}").rows
 
-    # The last days first: sorting every statement is the slow way.
-    _, last = date_bounds()
-    for back in (3, 60, None):
-        rows = ask((last - dt.timedelta(days=back)).isoformat() if back is not None else "")
+    # The last days first, their dates named: sorting every statement is the slow way.
+    days = dates().days(str(DCTERMS.date))[::-1]
+    for back in (3, 60, len(days)):
+        rows = ask(days[:back])
         if len(rows) >= n:
             break
     names = labels(str(r[2]) for r in rows)
@@ -633,16 +677,24 @@ def latest_statements(n: int = 6) -> list[Latest]:
 def _changes(key: str, since: dt.date, until: dt.date, limit: int) -> tuple[int, list[dict[str, str]]]:
     from ontology.namespaces import DCTERMS, PARLEY, PROV, RDFS, SEM
 
-    where = (f"{{ ?item a <{SEM.Event}> ; <{SEM.hasTimeStamp}> ?date ; <{RDFS.label}> ?summary . "
-             f"BIND(\"event\" AS ?what) }} UNION {{ ?item a <{PARLEY.Document}> ; <{DCTERMS.created}> ?date ; "
-             f"<{DCTERMS.title}> ?summary . BIND(\"document\" AS ?what) }} UNION {{ ?item a <{PARLEY.Statement}> ; "
-             f"<{DCTERMS.date}> ?date ; <{PROV.wasAttributedTo}> ?who ; <{PARLEY.text}> ?summary ; "
-             f"<{PROV.wasQuotedFrom}> ?source . BIND(\"statement\" AS ?what) }} "
-             f"FILTER(SUBSTR(STR(?date), 1, 10) >= \"{since.isoformat()}\" && "
-             f"SUBSTR(STR(?date), 1, 10) <= \"{until.isoformat()}\")")
-    total = store().select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}").rows
-    rows = store().select(f"SELECT ?date ?what ?item ?summary ?who ?source WHERE {{ {where} }} "
-                          f"ORDER BY DESC(?date) ?what ?item LIMIT {limit}").rows
+    # The period's dates named in each branch: the engine looks up what carries them, where a FILTER on
+    # the date reads every dated thing in the store with its text, speaker and source first.
+    def where(days: list[str]) -> str:
+        on = {p: _on(p, days, "date") for p in (SEM.hasTimeStamp, DCTERMS.created, DCTERMS.date)}
+        return (f"{{ {on[SEM.hasTimeStamp]} ?item <{SEM.hasTimeStamp}> ?date ; a <{SEM.Event}> ; "
+                f"<{RDFS.label}> ?summary . BIND(\"event\" AS ?what) }} UNION {{ {on[DCTERMS.created]} "
+                f"?item <{DCTERMS.created}> ?date ; a <{PARLEY.Document}> ; <{DCTERMS.title}> ?summary . "
+                f"BIND(\"document\" AS ?what) }} UNION {{ {on[DCTERMS.date]} ?item <{DCTERMS.date}> ?date ; "
+                f"a <{PARLEY.Statement}> ; <{PROV.wasAttributedTo}> ?who ; <{PARLEY.text}> ?summary ; "
+                f"<{PROV.wasQuotedFrom}> ?source . BIND(\"statement\" AS ?what) }}")
+
+    days = [day for day in dates().days() if since.isoformat() <= day <= until.isoformat()][::-1]
+    total = store().select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where(days)} }}").rows
+    for back in (1, 7, len(days)):  # the latest rows are those of the last days: ask for those first
+        rows = store().select(f"SELECT ?date ?what ?item ?summary ?who ?source WHERE {{ {where(days[:back])} }} "
+                              f"ORDER BY DESC(?date) ?what ?item LIMIT {limit}").rows
+        if len(rows) >= limit:
+            break
     names = ("date", "what", "item", "summary", "who", "source")
     return int(str(total[0][0])) if total else 0, [{k: cell(v) for k, v in zip(names, r)} for r in rows]
 
@@ -1176,6 +1228,6 @@ __all__ = ["Change", "COLOUR_NAMES", "EXAMPLE_ACTOR", "EXAMPLE_EVENT", "EXAMPLE_
            "STANCE_COLOURS", "TimelineItem", "attempt", "cell", "check", "commit", "counts", "date_bounds", "diff", "error",
            "draft_from_text", "draw_graph", "edges_of", "entities_graph", "facts", "frame_rows", "graph_elements",
            "human_date", "is_records", "legend", "lineage_dot", "link", "max_upload_mb", "md", "named",
-           "neighbourhood", "node_group", "parse_day", "picture", "position_matrix", "prepare", "quality", "query",
+           "neighbourhood", "NEAR_STATEMENTS", "node_group", "parse_day", "picture", "position_matrix", "prepare", "quality", "query", "reach",
            "report_line", "safe_name", "safe_url", "shacl_report", "short_name", "snapshot_file", "source_of",
            "stance_text", "state_key", "store", "store_spec", "timeline", "triples_graph"]

@@ -42,9 +42,22 @@ if view.get("focus") != entity.iri:  # a new search starts a new neighbourhood
     view.clear()
     view.update(focus=entity.iri, expanded=[], removed=[], selected=entity.iri, seen=None)
 
-# Only the neighbourhood of the focus and the expanded entities is read from the store, never the whole graph.
-g = data.entities_graph([entity.iri, *view["expanded"]], since, until, types, "statement" in types)
-f = data.around([entity.iri, *view["expanded"]])
+# Only the neighbourhood of the focus and the expanded entities is read from the store, never the whole graph,
+# and of a much-discussed entity only the statements that matter most until all are asked for.
+centres = [entity.iri, *view["expanded"]]
+every = bool(view.get("every"))
+g = data.entities_graph(centres, since, until, types, "statement" in types, every=every)
+f = data.around(centres, every=every)
+near = data.reach(centres, every=every)
+if not near.complete:
+    note, more = st.columns([4, 1])
+    note.info(f"Read {near.read:,} of the {near.statements:,} statements that mention "
+              f"{data.md(entity.label)}{' or the expanded entities' if view['expanded'] else ''} or back a claim "
+              "about them: those behind claims first (they make the relations), the latest first. A relation "
+              "stated only in the others is not drawn.", icon=":material/filter_alt:")
+    if more.button(f"Read all {near.statements:,}", key="explorer_every", help="Slower on a big store"):
+        view["every"] = True
+        st.rerun()
 if entity.iri not in g:
     st.warning(f"{data.md(entity.label)} is not in the graph for these types and dates: widen them.", icon=":material/filter_alt:")
     st.stop()
