@@ -40,7 +40,7 @@ def schema() -> dict[str, Any]:
         return yaml.load(f, Loader=yaml.CSafeLoader)  # noqa: S506 - our own file, safe loader
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a large file has one per record and reference
 class Where:
     file: str
     line: int
@@ -51,7 +51,7 @@ class Where:
         return InputError(message, file=self.file, line=self.line, column=self.column, field=self.field)
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One record: its kind (source, actor, …), id, typed fields, and where it was written."""
 
@@ -61,7 +61,7 @@ class Record:
     where: Where
 
 
-@dataclass
+@dataclass(slots=True)
 class Reference:
     kind: str  # a record kind, or "any"
     id: str
@@ -100,12 +100,12 @@ def read_record_file(path: str | Path, *, data: bytes | None = None, display_nam
     elif len(data) > max_bytes:
         raise InputError(f"the file is {len(data):,} bytes, over the {max_bytes:,}-byte limit; split it", file=name)
     text = decode(data, name)
-    root = parse(text, name)
+    checker = _Checker(name)
+    root = parse(text, name, on_item=checker.record)
     if not isinstance(root.value, dict):
         what = "a list" if isinstance(root.value, list) else "a single value"
         raise InputError(f"a record file is a mapping that starts with `parley: 1`, not {what}",
                          file=name, line=root.line, column=root.column)
-    checker = _Checker(name)
     top = checker.object(root, schema()["file"], "")
     collection = top.get("collection") or _default_collection(Path(path))
     result = RecordFile(str(path), collection, text=text)
@@ -132,6 +132,28 @@ class _Checker:
         self.filename = filename
         self.references: list[Reference] = []
         self.schema = schema()
+        # Records checked while the file is read, by the id of the node left in their place.
+        self.checked: dict[int, dict[str, Any]] = {}
+        self.reading = True
+
+    def record(self, section: str, index: int, node: Node) -> Node:
+        """Check a record as soon as the parser has read it, and leave a node without its fields in its place.
+
+        Until the first record that does not pass: that one and all after it stay as they are, and the check
+        of the whole file (after the parse) reports the first problem in the order it always has.
+        """
+        spec = self.schema["file"].get(section) if section in self.schema["sections"] else None
+        if not self.reading or spec is None or not isinstance(node.value, dict):
+            self.reading = False
+            return node
+        try:
+            value = self.value(node, spec["type"].removeprefix("list:"), f"{section}[{index}]")
+        except InputError:
+            self.reading = False
+            return node
+        done = Node({}, node.line, node.column, {})
+        self.checked[id(done)] = value
+        return done
 
     def where(self, node: Node, path: str) -> Where:
         return Where(self.filename, node.line, node.column, path)
@@ -173,6 +195,8 @@ class _Checker:
                 raise self.where(node, path).error("expected a list (write `[a, b]` or one `- item` per line)")
             return [self.value(item, type_[5:], f"{path}[{i}]") for i, item in enumerate(node.value)]
         if type_.startswith("object:"):
+            if self.checked and id(node) in self.checked:
+                return self.checked.pop(id(node))
             name = type_[7:]
             extra = self.schema["claims"] if name == "claim" else None
             return self.object(node, self.schema["objects"][name], path, extra)

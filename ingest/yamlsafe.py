@@ -7,6 +7,7 @@ cannot happen. Anchors, aliases, tags, duplicate keys, several documents and dee
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any, Union
 
 import yaml
@@ -46,8 +47,16 @@ def decode(data: bytes, filename: str) -> str:
 _NO_KEYS: dict[str, tuple[int, int]] = {}
 
 
-def parse(text: str, filename: str) -> Node:
+# Called with (key, index, node) when an item of a list under a key of the top mapping is complete; what it
+# returns takes the item's place in the tree.
+OnItem = Callable[[str, int, Node], Node]
+
+
+def parse(text: str, filename: str, *, on_item: OnItem | None = None) -> Node:
     """Parse one YAML document into a tree of `Node`s.
+
+    :param on_item: lets a reader take each item of the top mapping's lists as soon as it is read (and put
+        something smaller in its place), so a large file's tree is never whole in memory.
 
     >>> parse("country: NO\\nn: 010", "x.yaml").value["country"].value
     'NO'
@@ -125,7 +134,11 @@ def parse(text: str, filename: str) -> Node:
                 attach(node, mark)
                 stack.append((node, None))
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                stack.pop()
+                done = stack.pop()[0]
+                if on_item is not None and len(stack) == 2:
+                    top, items = stack[0][0], stack[1][0]
+                    if isinstance(top.value, dict) and isinstance(items.value, list) and top.value:
+                        items.value[-1] = on_item(next(reversed(top.value)), len(items.value) - 1, done)
             elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:

@@ -151,6 +151,10 @@ BAD = {
     "wrong span": ("    kind: answer\n", "    kind: answer\n    span: [0, 10]\n",
                    "bad.yaml:45:5: statements[0].span: the source text at [0, 10] is 'Briefing.\\n'…, not the "
                    "statement text 'Plan A has 12 points. So far, no compromise has been found o'…"),
+    "claim id twice": ("      - kind: position\n", "      - kind: position\n        id: s1-c1\n",
+                       "bad.yaml:45:5: statements[0].claims[1]: claim 's1-c1' is defined twice (also at bad.yaml:45, "
+                       "statements[0].claims[0]); give each claim its own id (a claim without one is named "
+                       "<statement id>-c<its number>)"),
     "defined elsewhere": ("collection: minimal", "collection: other", "bad.yaml:11:5: actors[0]: actor 'alice-aide' "
                           "is already defined in collection 'minimal'; refer to it by id instead of defining it again"),
 }

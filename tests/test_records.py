@@ -131,3 +131,17 @@ def test_minimal_file_is_typed(tmp_path: Path) -> None:
     claim = f.of_kind("statement")[0].data["claims"][0]
     assert claim == {"kind": "document-points", "document": "plan-a", "points": 12, "quote": "Plan A has 12 points.",
                      "confidence": "disputed", "factuality": "asserted"}
+
+
+def test_records_checked_while_reading_are_those_of_the_whole_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader checks each record as soon as it is parsed (so a large file's tree is never whole); what it
+    gives is what checking the whole tree after the parse gives."""
+    import ingest.records as records
+    from ingest.yamlsafe import parse
+
+    samples = sorted((Path(__file__).resolve().parent.parent / "ingest" / "samples").glob("*.yaml"))
+    streamed = [read_record_file(p) for p in samples]
+    monkeypatch.setattr(records, "parse", lambda text, name, on_item=None: parse(text, name))
+    whole = [read_record_file(p) for p in samples]
+    assert [(f.records, f.references) for f in streamed] == [(f.records, f.references) for f in whole]
+    assert sum(len(f.records) for f in whole) > 100

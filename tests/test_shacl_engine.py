@@ -270,3 +270,33 @@ def test_a_shape_it_does_not_implement_is_refused(shapes: str, what: str) -> Non
 def test_parleys_shapes_compile_and_reach_every_targeted_shape() -> None:
     targeted = {s for s in ontology.shapes_graph().subjects(SH.targetClass, None)}
     assert {s.node for s in parley_shapes().targeted} == targeted
+
+
+# -- (d) a part at a time, as ingest checks a large file -----------------------------------------------------
+
+def test_checking_part_by_part_gives_the_results_of_the_whole() -> None:
+    """The records others refer to kept, every statement's types given, then each statement with its claims
+    on its own (as `ingest` does a few thousand at a time): the same violations as the whole at once."""
+    from graph.shacl import Validator, validate
+
+    broken = {URIRef("https://parley.example/id/event/kremlin-meeting-2025-12-02"): PARLEY.confidence,
+              URIRef("https://parley.example/id/statement/trump-2025-08-06-great-progress"): PARLEY.statementKind}
+    graphs = {name: tuple(t for t in triples if not (t[0] in broken and t[1] == broken[t[0]]))
+              for name, triples in example_graphs().items()}
+    claims_of: dict[Node, list[URIRef]] = {}
+    for name, triples in graphs.items():
+        for s, p, o in triples:
+            if s == name and p == PROV.wasDerivedFrom and "/claim/" in str(name):
+                claims_of.setdefault(o, []).append(name)
+    statements = [n for n in graphs if "/statement/" in str(n)]
+    base = [n for n in graphs if n not in statements and "/claim/" not in str(n)]
+    assert statements and base and set(graphs) == {*statements, *base, *(c for cs in claims_of.values() for c in cs)}
+    whole = sorted(validate(t for ts in graphs.values() for t in ts))
+    assert {r.focus for r in whole} >= {str(n) for n in broken}
+
+    v = Validator()
+    v.add_context(t for n in statements for t in graphs[n] if t[1] == RDF.type and t[0] == n)
+    parts = v.check_part((t for n in base for t in graphs[n]), keep=True)
+    for n in statements:
+        parts += v.check_part(t for g in [n, *claims_of.get(n, [])] for t in graphs[g])
+    assert sorted(parts) == whole
