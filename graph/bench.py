@@ -18,6 +18,7 @@ import os
 import queue
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -39,6 +40,7 @@ STEP_TIMEOUT = 3600.0  # seconds for one Parley or engine step before it counts 
 QUERY_LIMIT = 10_000  # Parley's default row cap; the direct engine run stops at the same count
 AS_OF = "2025-07-01"
 RDFLIB_ONCE_AFTER = 5.0  # seconds: an rdflib operation slower than this is measured once, not `runs` times
+RDFLIB_KILL_GRACE = 30.0  # seconds past the cap before an rdflib step that did not stop itself is killed
 Progress = Callable[[str], None]
 
 
@@ -255,46 +257,77 @@ def step_ui_pages(a: dict[str, Any]) -> dict[str, Any]:
     return {"pages": pages}
 
 
+class _Capped(Exception):
+    """An rdflib step passed the cap (raised by the interval timer)."""
+
+
+def _on_cap(signum: int, frame: Any) -> None:
+    raise _Capped
+
+
 def _rdflib_batch(a: dict[str, Any]) -> None:
-    """Parse the N-Quads into an rdflib Dataset (Memory store), then run `ops`; one JSON line per event."""
+    """Parse the N-Quads into an rdflib Dataset (Memory store), then run `ops`; one JSON line per event.
+
+    rdflib is pure Python, so a timer signal stops a step at its cap and the next step runs on the data
+    already parsed (parsing again after a kill would cost more than most steps at 100,000 statements)."""
     import rdflib
 
     def say(**kw: Any) -> None:
         sys.stdout.write(json.dumps(kw) + "\n")
         sys.stdout.flush()
 
+    cap = float(a.get("cap") or 0)
+    signal.signal(signal.SIGALRM, _on_cap)
     say(start="parse")
     t = time.perf_counter()
     ds = rdflib.Dataset(store="Memory", default_union=True)
-    ds.parse(a["nquads"], format="nquads")
+    try:
+        signal.setitimer(signal.ITIMER_REAL, cap)
+        ds.parse(a["nquads"], format="nquads")
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    except _Capped:
+        say(capped="parse")
+        return
     say(done="parse", times=[time.perf_counter() - t], rss_mb=_rss_mb(), triples=len(ds))
     for op in a["ops"]:
         say(start=op["name"])
-        times: list[float] = []
-        rows = 0
-        for _ in range(a["runs"]):
-            t = time.perf_counter()
-            if op["kind"] == "query":
-                result = ds.query(op["text"])
-                rows = 0
-                for _row in result:
-                    rows += 1
-                    if rows >= QUERY_LIMIT:
-                        break
-            else:
-                target = op["out"]
-                if op["format"] == "turtle":
-                    union = rdflib.Graph()
-                    for triple in ds.triples((None, None, None)):
-                        union.add(triple)
-                    union.serialize(destination=target, format="turtle")
-                else:
-                    ds.serialize(destination=target, format=op["format"])
-            times.append(time.perf_counter() - t)
-            if times[-1] > RDFLIB_ONCE_AFTER:  # a slow baseline is measured once
-                break
+        try:
+            signal.setitimer(signal.ITIMER_REAL, cap)
+            times, rows = _rdflib_op(rdflib, ds, op, a["runs"])
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        except _Capped:
+            say(capped=op["name"])
+            continue
         say(done=op["name"], times=times, rss_mb=_rss_mb(), rows=rows)
     say(finished=True)
+
+
+def _rdflib_op(rdflib: Any, ds: Any, op: dict[str, Any], runs: int) -> tuple[list[float], int]:
+    """Run one rdflib step `runs` times (once if it is slow): its times and, for a query, its rows."""
+    times: list[float] = []
+    rows = 0
+    for _ in range(runs):
+        t = time.perf_counter()
+        if op["kind"] == "query":
+            result = ds.query(op["text"])
+            rows = 0
+            for _row in result:
+                rows += 1
+                if rows >= QUERY_LIMIT:
+                    break
+        else:
+            target = op["out"]
+            if op["format"] == "turtle":
+                union = rdflib.Graph()
+                for triple in ds.triples((None, None, None)):
+                    union.add(triple)
+                union.serialize(destination=target, format="turtle")
+            else:
+                ds.serialize(destination=target, format=op["format"])
+        times.append(time.perf_counter() - t)
+        if times[-1] > RDFLIB_ONCE_AFTER:  # a slow baseline is measured once
+            break
+    return times, rows
 
 
 STEPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -361,7 +394,7 @@ def run_rdflib(nquads: str, ops: list[dict[str, Any]], runs: int, cap: float, wo
                 results.setdefault(op["name"], {"skipped": "budget"})
             progress(f"  rdflib: budget of {budget:g} s spent; {len(remaining)} step(s) not run")
             return results
-        proc = _spawn("rdflib", {"nquads": nquads, "ops": remaining, "runs": runs}, workdir)
+        proc = _spawn("rdflib", {"nquads": nquads, "ops": remaining, "runs": runs, "cap": cap}, workdir)
         lines: queue.Queue[str | None] = queue.Queue()
 
         def pump(stream: Any = proc.stdout) -> None:
@@ -375,7 +408,8 @@ def run_rdflib(nquads: str, ops: list[dict[str, Any]], runs: int, cap: float, wo
         end = started + budget if budget is not None else math.inf
         while True:
             try:
-                line = lines.get(timeout=max(0.0, min(op_start + cap, end) - time.monotonic()))
+                # the child stops a step at the cap itself; the kill is for a step stuck outside Python
+                line = lines.get(timeout=max(0.0, min(op_start + cap + RDFLIB_KILL_GRACE, end) - time.monotonic()))
             except queue.Empty:
                 line = "TIMEOUT"
             if line is None:
@@ -383,7 +417,7 @@ def run_rdflib(nquads: str, ops: list[dict[str, Any]], runs: int, cap: float, wo
             if line == "TIMEOUT":
                 proc.kill()
                 proc.wait()
-                if time.monotonic() - op_start < cap:  # the budget ran out, not the cap
+                if end <= op_start + cap + RDFLIB_KILL_GRACE:  # the budget ran out, not the cap
                     for op in remaining:
                         if op["name"] not in results:
                             results[op["name"]] = {"skipped": "budget"}
@@ -398,7 +432,15 @@ def run_rdflib(nquads: str, ops: list[dict[str, Any]], runs: int, cap: float, wo
                     return results
                 break
             msg = json.loads(line)
-            if "start" in msg:
+            if "capped" in msg:
+                progress(f"  rdflib {msg['capped']}: > {cap:g} s, stopped")
+                results[msg["capped"]] = {"capped": cap}
+                if msg["capped"] == "parse":
+                    for op in remaining:
+                        results[op["name"]] = {"skipped": "parse passed the cap"}
+                    proc.wait()
+                    return results
+            elif "start" in msg:
                 current, op_start = msg["start"], time.monotonic()
             elif "done" in msg:
                 if msg["done"] == "parse" and "parse" in results:

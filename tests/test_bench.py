@@ -112,3 +112,20 @@ def test_rdflib_baseline_is_reused_only_for_exactly_the_same_work(tmp_path: Path
     bench.rdflib_baseline(nq, ops, said.append)
     assert bench.info["rdflib_baseline"].startswith("measured ")
     assert sum("reusing" in line for line in said) == 1
+
+
+def test_an_rdflib_step_past_the_cap_stops_itself_and_the_next_runs_on_the_same_parse(tmp_path: Path) -> None:
+    from graph.bench import run_rdflib
+
+    nq = tmp_path / "d.nq"
+    nq.write_text("".join(f"<http://x/s{i}> <http://x/p> <http://x/o{i % 7}> <http://x/g{i % 3}> .\n"
+                          for i in range(120)), encoding="utf-8")
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+    ops = [{"name": "query:endless", "kind": "query", "text": endless},
+           {"name": "query:count", "kind": "query", "text": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}]
+    said: list[str] = []
+    results = run_rdflib(str(nq), ops, 1, 2.0, tmp_path, said.append)
+    assert results["query:endless"] == {"capped": 2.0}
+    assert results["query:count"]["rows"] == 1 and results["parse"]["triples"] == 120
+    assert "  rdflib query:endless: > 2 s, stopped" in said
+    assert sum(line.startswith("  rdflib parse:") for line in said) == 1  # parsed once: nothing was killed
