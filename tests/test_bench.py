@@ -129,3 +129,8 @@ def test_an_rdflib_step_past_the_cap_stops_itself_and_the_next_runs_on_the_same_
     assert results["query:count"]["rows"] == 1 and results["parse"]["triples"] == 120
     assert "  rdflib query:endless: > 2 s, stopped" in said
     assert sum(line.startswith("  rdflib parse:") for line in said) == 1  # parsed once: nothing was killed
+    # the parse has a cap of its own; past it, nothing else can run
+    said.clear()
+    results = run_rdflib(str(nq), ops, 1, 2.0, tmp_path, said.append, parse_cap=0.0001)
+    assert results == {"parse": {"capped": 0.0001}, "query:endless": {"skipped": "parse passed the cap"},
+                       "query:count": {"skipped": "parse passed the cap"}}
