@@ -260,14 +260,30 @@ def _counts(key: str) -> dict[str, int]:
     classes = (PARLEY.Actor, SEM.Event, PARLEY.Document, PARLEY.Issue, PARLEY.Statement, PARLEY.Claim)
     rows = store().select(f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ "
                           f"{' '.join(f'<{c}>' for c in classes)} }} ?s a ?c }} GROUP BY ?c").rows
-    out = {"quads": store().backend.quad_count()}
-    out.update({str(c).rsplit("#", 1)[-1].rsplit("/", 1)[-1]: int(str(n)) for c, n in rows if c is not None})
-    return out
+    return {str(c).rsplit("#", 1)[-1].rsplit("/", 1)[-1]: int(str(n)) for c, n in rows if c is not None}
 
 
 def counts() -> dict[str, int]:
-    """Quads and the instances of the main classes (by local name: Actor, Event, Statement, Claim, …)."""
+    """The instances of the main classes, by local name: Actor, Event, Statement, Claim, …"""
     return _counts(state_key())
+
+
+@st.cache_data(max_entries=4, show_spinner="Counting the quads…")
+def _quads(key: str) -> int:
+    return store().backend.quad_count()
+
+
+def quads() -> int:
+    """How many quads the store holds (the engine counts them one by one: seconds on a big store)."""
+    return _quads(state_key())
+
+
+SMALL_STORE = 20_000  # up to this many statements, the Overview runs its whole-store checks at once
+
+
+def is_small(found: Mapping[str, int]) -> bool:
+    """Whether a store with these :func:`counts` is small enough for the whole-store checks on every visit."""
+    return found.get("Statement", 0) <= SMALL_STORE
 
 
 def cell(term: Any) -> str:
@@ -534,10 +550,12 @@ def _position_claims_of(actors: Iterable[str] | None, issue: str | None, as_of: 
 
     issues = None if issue is None else [issue]
     day = "SUBSTR(STR(?d), 1, 10)"
-    if since is not None:  # from the statements of the period: the few days' claims, not every claim
+    if since is not None:  # from the statements of the period (their dates named): the few days' claims
+        days = _on(DCTERMS.date, (day for day in dates().days(str(DCTERMS.date))
+                                  if since.isoformat() <= day <= as_of.isoformat()))
         rows = store().select(
-            f"SELECT ?c ?a ?i ?stance ?st ?d WHERE {{ ?st <{DCTERMS.date}> ?d . FILTER({day} <= \"{as_of.isoformat()}\" "
-            f"&& {day} >= \"{since.isoformat()}\") ?c <{PROV.wasDerivedFrom}> ?st . ?c a <{PARLEY.PositionClaim}> ; "
+            f"SELECT ?c ?a ?i ?stance ?st ?d WHERE {{ {days} ?st <{DCTERMS.date}> ?d . "
+            f"?c <{PROV.wasDerivedFrom}> ?st . ?c a <{PARLEY.PositionClaim}> ; "
             f"<{PARLEY.actor}> ?a ; <{PARLEY.issue}> ?i ; <{PARLEY.stance}> ?stance }}").rows
     else:
         one = actors is not None and len(list(actors)) == 1 and issue is not None
@@ -560,7 +578,7 @@ def _position_claims_of(actors: Iterable[str] | None, issue: str | None, as_of: 
 
 
 FULL_MATRIX_CLAIMS = 2_000  # up to this many position claims in the store, the matrix is always complete
-RECENT_DAYS = 30            # otherwise it first shows the stances stated in the days before the date
+RECENT_DAYS = 7             # otherwise it first shows the stances stated in the days before the date
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -609,31 +627,39 @@ def _quotes(claims: list[str]) -> dict[str, str]:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _stance_history(key: str, actor: str, issue: str, as_of: dt.date) -> list[Stance]:
-    from ontology.namespaces import PARLEY, PROV
-
-    claims = _position_claims_of([actor], issue, as_of)
-    speakers = {str(st_): str(sp) for st_, sp in store().select(
-        f"SELECT ?st ?sp WHERE {{ VALUES ?st {{ {' '.join(f'<{r[4]}>' for r in claims)} }} "
-        f"?st <{PROV.wasAttributedTo}> ?sp }}").rows} if claims else {}
-    rows = [(c, d, stance, st_, None, speakers.get(st_, "")) for c, _, _, stance, st_, d in claims]
-    names = labels(str(r[5]) for r in rows)
-    quotes = _quotes([str(r[0]) for r in rows])
-    texts = {str(st_): str(x) for st_, x in store().select(
-        f"SELECT ?st ?x WHERE {{ VALUES ?st {{ {' '.join(f'<{r[3]}>' for r in rows)} }} ?st <{PARLEY.text}> ?x }}"
-    ).rows} if rows else {}
-    found = {}
-    for c, d, stance, statement, fact, speaker in rows:
-        quote, text = quotes.get(str(c)), texts.get(str(statement))
-        found[(str(d)[:10], str(c))] = Stance(str(d)[:10], str(stance).rsplit("/", 1)[-1], names[str(speaker)],
-                                               str(quote or text or ""), str(statement),
-                                               str(fact).rsplit("/", 1)[-1] if fact else "asserted")
+def _stance_claims(key: str, actor: str, issue: str, as_of: dt.date) -> list[tuple[str, str, str, str]]:
+    """(day, claim, stance, statement) of an actor's asserted position claims on an issue, oldest first."""
+    found = {(d, c): (d, c, stance, st_) for c, _, _, stance, st_, d in _position_claims_of([actor], issue, as_of)}
     return [found[k] for k in sorted(found)]
 
 
-def stance_history(actor: str, issue: str, as_of: dt.date) -> list[Stance]:
-    """An actor's stated stances on an issue up to a date, oldest first, with who said so and the words."""
-    return _stance_history(state_key(), actor, issue, as_of)
+@st.cache_data(max_entries=64, show_spinner=False)
+def _stance_history(key: str, actor: str, issue: str, as_of: dt.date, latest: int | None) -> list[Stance]:
+    from ontology.namespaces import PARLEY, PROV
+
+    claims = _stance_claims(key, actor, issue, as_of)
+    if latest is not None:  # the words and speakers of the stances listed only
+        claims = claims[-latest:] if latest else []
+    said = " ".join(f"<{r[3]}>" for r in claims)
+    speakers = {str(st_): str(sp) for st_, sp in store().select(
+        f"SELECT ?st ?sp WHERE {{ VALUES ?st {{ {said} }} ?st <{PROV.wasAttributedTo}> ?sp }}").rows} if claims else {}
+    names = labels(speakers.get(r[3], "") for r in claims)
+    quotes = _quotes([r[1] for r in claims])
+    texts = {str(st_): str(x) for st_, x in store().select(
+        f"SELECT ?st ?x WHERE {{ VALUES ?st {{ {said} }} ?st <{PARLEY.text}> ?x }}").rows} if claims else {}
+    return [Stance(d, stance.rsplit("/", 1)[-1], names[speakers.get(st_, "")], quotes.get(c) or texts.get(st_) or "",
+                   st_, "asserted") for d, c, stance, st_ in claims]
+
+
+def stance_history(actor: str, issue: str, as_of: dt.date, *, latest: int | None = None) -> list[Stance]:
+    """An actor's stated stances on an issue up to a date, oldest first, with who said so and the words:
+    all of them, or the `latest` few."""
+    return _stance_history(state_key(), actor, issue, as_of, latest)
+
+
+def stance_count(actor: str, issue: str, as_of: dt.date) -> int:
+    """How many stances :func:`stance_history` lists in all."""
+    return len(_stance_claims(state_key(), actor, issue, as_of))
 
 
 # -- the overview and the documents: one page of rows, counted in the store ----------------------------
@@ -1229,5 +1255,5 @@ __all__ = ["Change", "COLOUR_NAMES", "EXAMPLE_ACTOR", "EXAMPLE_EVENT", "EXAMPLE_
            "draft_from_text", "draw_graph", "edges_of", "entities_graph", "facts", "frame_rows", "graph_elements",
            "human_date", "is_records", "legend", "lineage_dot", "link", "max_upload_mb", "md", "named",
            "neighbourhood", "NEAR_STATEMENTS", "node_group", "parse_day", "picture", "position_matrix", "prepare", "quality", "query", "reach",
-           "report_line", "safe_name", "safe_url", "shacl_report", "short_name", "snapshot_file", "source_of",
-           "stance_text", "state_key", "store", "store_spec", "timeline", "triples_graph"]
+           "quads", "report_line", "safe_name", "SMALL_STORE", "is_small", "safe_url", "shacl_report", "short_name", "snapshot_file", "source_of",
+           "stance_count", "stance_text", "state_key", "store", "store_spec", "timeline", "triples_graph"]

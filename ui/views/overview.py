@@ -21,10 +21,15 @@ if not counts.get("Statement") and not counts.get("Actor"):
     st.page_link("views/ingest.py", label="Go to Ingest", icon=":material/upload_file:")
     st.stop()
 
+# On a big store the whole-store checks (the quad count, data quality) take seconds: they wait for a click.
+whole = data.is_small(counts) or st.session_state.get("overview_whole", False)
 shown = [("Actors", "Actor"), ("Events", "Event"), ("Documents", "Document"), ("Issues", "Issue"),
-         ("Statements", "Statement"), ("Claims", "Claim"), ("Quads", "quads")]
-for column, (title, key) in zip(st.columns(len(shown)), shown):
+         ("Statements", "Statement"), ("Claims", "Claim")]
+metrics = st.columns(len(shown) + 1)
+for column, (title, key) in zip(metrics, shown):
     column.metric(title, f"{counts.get(key, 0):,}")
+if whole:
+    metrics[-1].metric("Quads", f"{data.quads():,}")
 
 st.subheader("Answer the eight questions")
 st.caption("Each question runs a named query on the SPARQL page (no SPARQL to write) and has a page that shows "
@@ -74,8 +79,13 @@ if found is not None:
                      query_params={"query": "changes-since", "since": since.isoformat(), "run": "1"})
 
 st.subheader("Data quality")
-quality = data.attempt(data.quality)
-subjects = data.attempt(data.disputed)
+if not whole:
+    st.caption(f"The store holds {counts.get('Statement', 0):,} statements: counting its quads, disputed numbers and "
+               "claims to review reads all of them and takes a few seconds.")
+    st.button("Count the quads and check data quality", key="overview_whole_button", icon=":material/fact_check:",
+              on_click=lambda: st.session_state.update(overview_whole=True))
+quality = data.attempt(data.quality) if whole else None
+subjects = data.attempt(data.disputed) if whole else None
 if quality is not None and subjects is not None:
     a, b, c = st.columns(3)
     a.metric("Disputed numbers", len(subjects), help="Numbers (point counts, sums) that sources give differently")

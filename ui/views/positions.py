@@ -58,15 +58,16 @@ left, right = st.columns(2)
 actor = left.selectbox("Actor", actor_ids, index=int(row), format_func=m.label, key=f"positions_actor_{row}")
 issue = right.selectbox("Issue", issue_ids, index=int(column), format_func=m.label, key=f"positions_issue_{column}")
 
-history = data.stance_history(actor, issue, as_of)
+stated = data.stance_count(actor, issue, as_of)
 st.subheader(data.md(f"{m.label(actor)} on {m.label(issue)}"))
-if not history:
+if not stated:
     st.info(f"No stance of {data.md(m.label(actor))} on {data.md(m.label(issue))} was stated by {data.human_date(as_of.isoformat())}.")
-listed = history if st.session_state.get("positions_all_history") else history[-data.HISTORY_SHOWN:]
+listed = data.stance_history(actor, issue, as_of,
+                             latest=None if st.session_state.get("positions_all_history") else data.HISTORY_SHOWN)
 sources = data.sources_of(s.statement for s in listed)
-if len(listed) < len(history):
-    st.caption(f"The latest {len(listed)} of {len(history):,} stances stated.")
-    st.button(f"Show all {len(history):,}", key="positions_all_history_button", icon=":material/unfold_more:",
+if len(listed) < stated:
+    st.caption(f"The latest {len(listed)} of {stated:,} stances stated.")
+    st.button(f"Show all {stated:,}", key="positions_all_history_button", icon=":material/unfold_more:",
               on_click=lambda: st.session_state.update(positions_all_history=True))
 for s in reversed(listed):
     source = sources.get(s.statement)
