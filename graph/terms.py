@@ -70,7 +70,10 @@ def nt(term: Node) -> str:
     """
     # Exact types first: rdflib's terms are ABCs, and isinstance on them is slow for a million terms.
     if type(term) is URIRef:
-        return _nt_uri(term)
+        try:  # inline: this is most of the calls of an ingest (millions)
+            return _nt_iri(str(term))
+        except ValueError as e:
+            raise ValueError(f"not a valid RDF term {term!r}: {e}") from None
     if type(term) is Literal:
         return _nt_literal(term)
     if isinstance(term, URIRef):

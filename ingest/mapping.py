@@ -107,14 +107,21 @@ class Mapper:
         self.graphs: dict[URIRef, list[Triple]] = {}
         self.lines: dict[URIRef, list[str]] = {}
         self.spec = schema()
+        self._iris: dict[tuple[str, str], URIRef] = {}
 
     def mint(self, kind: str, key: str) -> URIRef:
         return mint(kind, key, base_iri=self.base)
 
     def iri(self, kind: str, record_id: str) -> URIRef:
-        if kind == "any":
-            kind = self.kind_of(record_id)
-        return self.mint(KIND_PATH[kind], record_id)
+        # The records statements refer to (speakers, sources, events, …) are named again and again: minting
+        # (normalising the id, building the URIRef) is done once for each.
+        key = (kind, record_id)
+        known = self._iris.get(key)
+        if known is None:
+            known = self.mint(KIND_PATH[self.kind_of(record_id) if kind == "any" else kind], record_id)
+            if kind != "statement":
+                self._iris[key] = known
+        return known
 
     def graph(self, name: URIRef) -> list[Triple]:
         triples = self.graphs.setdefault(name, [])
