@@ -512,6 +512,29 @@ def read_entities(store: Store, iris: Iterable[str] | None = None, *,
     return f
 
 
+def read_documents(store: Store) -> Facts:
+    """The documents, with their names, kinds, first days, points and access, and the lineage between them
+    (revision of, derived from, part of), as :func:`read_facts` reads them: what :func:`lineage_graph`
+    needs, read with a few simple queries instead of a copy of every document's graph."""
+    f = read_entities(store, types=("document",))
+    docs = f.entities
+    # One query per property: with the properties in a VALUES block the engine reads every claim's too.
+    for p in (PARLEY.documentKind, PARLEY.numberOfPoints, DCTERMS.accessRights):
+        for s, o in _rows(store, f"SELECT ?s ?o WHERE {{ ?s a <{PARLEY.Document}> ; <{p}> ?o }}"):
+            if s in docs and o is not None:
+                if p == PARLEY.documentKind:
+                    docs[s].kind = _tail(o)
+                else:
+                    docs[s].attrs["points" if p == PARLEY.numberOfPoints else "access"] = (
+                        int(o) if p == PARLEY.numberOfPoints else _tail(o))
+    for p in (PROV.wasRevisionOf, PROV.wasDerivedFrom, DCTERMS.isPartOf, SKOS.broader):
+        for s, o in _rows(store, f"SELECT ?s ?o WHERE {{ ?s a <{PARLEY.Document}> ; <{p}> ?o }}"):
+            if s in docs and o in docs:
+                assert s is not None and o is not None
+                f.links.append(Link(s, o, RECORD_RELATIONS[str(p)], record=True))
+    return f
+
+
 def find_candidates(store: Store, name: str) -> list[str]:
     """The entities whose names or ids contain `name` (case-insensitive): a superset of those that
     analytics.find_entity can pick for it, found without reading every name."""
@@ -915,4 +938,4 @@ __all__ = ["Entity", "Evidence", "Facts", "Link", "Participation", "Position", "
            "entity_graph", "meetings_graph", "stances_graph", "lineage_graph", "facts", "read_facts",
            "flat", "human_date", "in_period", "qualified", "read_facts_of", "graphs_around", "graphs_of_period",
            "read_entities", "find_candidates", "with_statements", "Around", "graphs_near", "DATING",
-           "Dates", "read_dates", "values_block"]
+           "Dates", "read_dates", "values_block", "read_documents"]

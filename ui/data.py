@@ -800,39 +800,90 @@ def figure_claims(wanted: Iterable[tuple[str, str]]) -> list[FigureClaim]:
     return _figure_claims(state_key(), tuple(wanted))
 
 
+def _lookup(prop: object, subjects: Iterable[str], *, inverse: bool = False) -> dict[str, list[Any]]:
+    """Each subject's values of one property (`inverse`: the things that have it as their value), one
+    pattern per query: with more patterns beside a long VALUES block the engine reads every claim."""
+    out: dict[str, list[Any]] = defaultdict(list)
+    names = sorted(set(subjects))
+    for i in range(0, len(names), 1000):
+        chunk = " ".join(f"<{x}>" for x in names[i:i + 1000])
+        pattern = f"?o <{prop}> ?s" if inverse else f"?s <{prop}> ?o"
+        for x, o in store().select(f"SELECT ?s ?o WHERE {{ VALUES ?s {{ {chunk} }} {pattern} }}").rows:
+            out[str(x)].append(o)
+    return out
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _document_points(key: str, docs: tuple[str, ...] | None) -> list[tuple[str, str, str, str, str]]:
+    """(document, number, speaker, day, claim) of the point counts sources give, by claim; of some documents
+    or (None) of all."""
+    from ontology.namespaces import DCTERMS, PARLEY, PROV, RDF
+
+    if docs is None:
+        rows = store().select(
+            f"SELECT ?d ?n ?sp ?day ?c WHERE {{ ?c a <{PARLEY.DocumentPointsClaim}> ; <{PARLEY.document}> ?d ; "
+            f"<{PARLEY.numberOfPoints}> ?n ; <{PROV.wasDerivedFrom}> ?st . ?st <{PROV.wasAttributedTo}> ?sp ; "
+            f"<{DCTERMS.date}> ?day }} ORDER BY ?c").rows
+        return [(str(d), str(n), str(sp), str(day), str(c)) for d, n, sp, day, c in rows]
+    claims = _lookup(PARLEY.document, docs, inverse=True)
+    about = {str(c): d for d, found in claims.items() for c in found}
+    kinds = _lookup(RDF.type, about)
+    about = {c: d for c, d in about.items() if any(str(k) == str(PARLEY.DocumentPointsClaim) for k in kinds[c])}
+    points, derived = _lookup(PARLEY.numberOfPoints, about), _lookup(PROV.wasDerivedFrom, about)
+    said = {str(st_) for found in derived.values() for st_ in found}
+    speakers, days = _lookup(PROV.wasAttributedTo, said), _lookup(DCTERMS.date, said)
+    return sorted(((d, str(n), str(sp), str(day), c) for c, d in about.items() for n in points[c]
+                   for st_ in derived[c] for sp in speakers[str(st_)] for day in days[str(st_)]), key=lambda r: r[4])
+
+
+@dataclass(frozen=True)
+class Documents:
+    facts: Facts
+    listed: int       # the documents in `facts`
+    total: int        # the documents in the store
+
+    @property
+    def complete(self) -> bool:
+        return self.listed == self.total
+
+
 @st.cache_resource(max_entries=4, show_spinner="Reading the documents…")
-def _documents(key: str) -> Facts:
-    from ontology.namespaces import DCTERMS, PARLEY, PROV, SEM
+def _documents(key: str, every: bool) -> Documents:
+    from graph.projections import lineage_graph, read_documents
+    from ontology.namespaces import DCTERMS, PARLEY, SEM
 
     s = store()
-    records = {str(d) for d, in s.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?d a <{PARLEY.Document}> }} }}",
-                                         union=False).rows}
-    f = read_facts_of(s, records)
-    docs = {iri for iri, e in f.entities.items() if e.type == "document"}
+    f = read_documents(s)
+    total = sum(e.type == "document" for e in f.entities.values())
+    docs: tuple[str, ...] | None = None
+    if not every and total > MAX_LINEAGE:  # the documents the lineage picture draws: the best-connected
+        g = lineage_graph(f)
+        docs = tuple(sorted(sorted((n for n in g if g.degree(n) > 0), key=lambda n: (-g.degree(n), n))[:MAX_LINEAGE]))
+        keep = set(docs)
+        f.entities = {iri: e for iri, e in f.entities.items() if iri in keep}
+        f.links = [x for x in f.links if x.source in keep and x.target in keep]
     # The point counts each source gives, as read_facts words them: "27 (Yuri Ushakov, 2 Dec 2025)".
-    rows = s.select(f"SELECT ?d ?n ?sp ?day ?c WHERE {{ ?c a <{PARLEY.DocumentPointsClaim}> ; <{PARLEY.document}> ?d ; "
-                    f"<{PARLEY.numberOfPoints}> ?n ; <{PROV.wasDerivedFrom}> ?st . ?st <{PROV.wasAttributedTo}> ?sp ; "
-                    f"<{DCTERMS.date}> ?day }} ORDER BY ?c").rows
-    names = labels(str(r[2]) for r in rows)
+    rows = _document_points(key, docs)
+    names = labels(r[2] for r in rows)
     for d, n, sp, day, _ in rows:
-        if str(d) in docs:
-            f.entities[str(d)].attrs.setdefault("points_claimed", []).append(
-                f"{n} ({names[str(sp)]}, {human_date(str(day)[:10])})")
+        if d in f.entities:
+            f.entities[d].attrs.setdefault("points_claimed", []).append(f"{n} ({names[sp]}, {human_date(day[:10])})")
     # The first day a document is known: discussed at an event, or handed over (as read_facts dates them).
     days = [s.select(f"SELECT ?d (MIN(STR(?day)) AS ?first) WHERE {{ ?e <{PARLEY.involvesDocument}> ?d . "
                      f"?e <{p}> ?day }} GROUP BY ?d").rows for p in (SEM.hasTimeStamp, SEM.hasBeginTimeStamp)]
     days.append(s.select(f"SELECT ?d (MIN(STR(?day)) AS ?first) WHERE {{ ?d <{PARLEY.transfer}> ?t . "
                          f"?t <{DCTERMS.date}> ?day }} GROUP BY ?d").rows)
-    for d, day in (row for found in days for row in found):
-        e = f.entities.get(str(d))
-        if e is not None and day is not None and (e.date is None or str(day)[:10] < e.date):
-            e.date = str(day)[:10]
-    return f
+    for doc, first in (row for found in days for row in found):
+        e = f.entities.get(str(doc))
+        if e is not None and first is not None and (e.date is None or str(first)[:10] < e.date):
+            e.date = str(first)[:10]
+    return Documents(f, len(f.entities), total)
 
 
-def documents() -> Facts:
-    """The documents with their lineage, point counts (and who gives them) and content (read only)."""
-    return _documents(state_key())
+def documents(*, every: bool = False) -> Documents:
+    """The documents with their lineage, point counts (and who gives them) and content (read only): of
+    every document when there are at most MAX_LINEAGE or `every` is given, else of the best-connected."""
+    return _documents(state_key(), every)
 
 
 def stance_text(stance: str) -> str:
@@ -1251,7 +1302,7 @@ def report_line(report: Any) -> str:
 
 __all__ = ["Change", "COLOUR_NAMES", "EXAMPLE_ACTOR", "EXAMPLE_EVENT", "EXAMPLE_ISSUE", "EXPORT_FORMATS",
            "MAX_NODES", "Pending", "PositionMatrix", "Question", "QUESTIONS", "SourceRef", "Stance",
-           "STANCE_COLOURS", "TimelineItem", "attempt", "cell", "check", "commit", "counts", "date_bounds", "diff", "error",
+           "STANCE_COLOURS", "TimelineItem", "attempt", "cell", "check", "commit", "counts", "date_bounds", "diff", "Documents", "documents", "error",
            "draft_from_text", "draw_graph", "edges_of", "entities_graph", "facts", "frame_rows", "graph_elements",
            "human_date", "is_records", "legend", "lineage_dot", "link", "max_upload_mb", "md", "named",
            "neighbourhood", "NEAR_STATEMENTS", "node_group", "parse_day", "picture", "position_matrix", "prepare", "quality", "query", "reach",

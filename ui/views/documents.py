@@ -11,11 +11,12 @@ from graph.projections import lineage_graph
 from ui import data
 
 st.title("Documents")
-f = data.attempt(data.documents)
-if f is None:
+every = st.session_state.get("documents_every", False)
+found = data.attempt(lambda: data.documents(every=every))
+if found is None:
     st.stop()
 
-g = lineage_graph(f)
+g = lineage_graph(found.facts)
 if not g.number_of_nodes():
     st.info("No documents in the store yet.")
     st.stop()
@@ -23,6 +24,11 @@ if not g.number_of_nodes():
 st.subheader("Lineage")
 st.caption("Arrows go from a document to the one it revises, derives from, or is part of. Point counts come "
            "with who says so.")
+if not found.complete:  # many documents: the best-connected are read, drawn and listed first
+    st.caption(f"The {found.listed:,} best-connected of the {found.total:,} documents are drawn and listed.")
+    st.button(f"List all {found.total:,} documents", key="documents_every_button", icon=":material/unfold_more:",
+              help="Reads every document's point counts: slower on a big store",
+              on_click=lambda: st.session_state.update(documents_every=True))
 linked = [n for n in g if g.degree(n) > 0 or g.nodes[n].get("points_claimed")]
 if len(linked) > data.MAX_LINEAGE:  # a picture of thousands of boxes says nothing: the best-connected first
     linked = sorted(linked, key=lambda n: (-g.degree(n), n))[:data.MAX_LINEAGE]
@@ -39,6 +45,11 @@ st.dataframe(rows, hide_index=True, width="stretch")
 
 st.subheader("Conflicting claims")
 st.caption("Numbers that sources give differently for the same document or subject, side by side.")
+if not found.complete and not st.session_state.get("documents_conflicts"):
+    st.caption("Finding them compares every point count and figure in the store: a few seconds for this many.")
+    st.button("Find the conflicting claims", key="documents_conflicts_button", icon=":material/compare_arrows:",
+              on_click=lambda: st.session_state.update(documents_conflicts=True))
+    st.stop()
 subjects = data.attempt(data.disputed)
 if subjects is not None:
     if not subjects:
