@@ -73,8 +73,9 @@ class RecordFile:
     path: str
     collection: str
     records: list[Record] = field(default_factory=list)
+    # The first reference to each (kind, id), in file order: where an unknown id is reported. A large file
+    # names the same speakers, sources and events a million times.
     references: list[Reference] = field(default_factory=list)
-    text: str = ""
 
     def of_kind(self, kind: str) -> list[Record]:
         return [r for r in self.records if r.kind == kind]
@@ -100,15 +101,17 @@ def read_record_file(path: str | Path, *, data: bytes | None = None, display_nam
     elif len(data) > max_bytes:
         raise InputError(f"the file is {len(data):,} bytes, over the {max_bytes:,}-byte limit; split it", file=name)
     text = decode(data, name)
+    del data  # the text is all that is read from here on (a large file's bytes need not stay beside it)
     checker = _Checker(name)
     root = parse(text, name, on_item=checker.record)
+    del text
     if not isinstance(root.value, dict):
         what = "a list" if isinstance(root.value, list) else "a single value"
         raise InputError(f"a record file is a mapping that starts with `parley: 1`, not {what}",
                          file=name, line=root.line, column=root.column)
     top = checker.object(root, schema()["file"], "")
     collection = top.get("collection") or _default_collection(Path(path))
-    result = RecordFile(str(path), collection, text=text)
+    result = RecordFile(str(path), collection)
     for section, kind in schema()["sections"].items():
         for i, item in enumerate(top.get(section, [])):
             section_node = root.value[section]
@@ -131,6 +134,7 @@ class _Checker:
     def __init__(self, filename: str) -> None:
         self.filename = filename
         self.references: list[Reference] = []
+        self.referred: set[tuple[str, str]] = set()
         self.schema = schema()
         # Records checked while the file is read, by the id of the node left in their place.
         self.checked: dict[int, dict[str, Any]] = {}
@@ -222,7 +226,9 @@ class _Checker:
             return check_id(raw, where)
         if type_.startswith("ref:"):
             ref_id = check_id(raw, where)
-            self.references.append(Reference(type_[4:], ref_id, where))
+            if (type_[4:], ref_id) not in self.referred:
+                self.referred.add((type_[4:], ref_id))
+                self.references.append(Reference(type_[4:], ref_id, where))
             return ref_id
         if type_.startswith("enum:"):
             values = [str(v) for v in self.schema["enums"][type_[5:]]]
