@@ -372,7 +372,7 @@ def graphs_near(store: Store, iris: Iterable[str], *, statements: int | None = N
     behind such claims (they make the relations between entities), then those that only mention them;
     the latest first within each."""
     mentioning = _mentioning(store, iris)
-    own = _statement_graphs(store, mentioning)                 # a graph that says an IRI in it is a statement
+    own = _statement_graphs(store, mentioning)                 # graphs named after a statement: its own
     derived = _derived_from(store, mentioning)
     behind = _statement_graphs(store, {x for found in derived.values() for x in found})
     units: dict[str, set[str]] = defaultdict(set)              # statement → its graph and its claims' graphs

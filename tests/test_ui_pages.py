@@ -399,3 +399,62 @@ def test_text_from_the_data_cannot_become_markdown_links_or_directives() -> None
     assert data.safe_url("javascript:alert(1)") is None and data.safe_url("file:///etc/passwd") is None
     assert data.link("Source", "https://tass.ru/politika/25798241") == "[Source](https://tass.ru/politika/25798241)"
     assert data.safe_name("../../etc/pass wd.yaml") == "pass-wd.yaml"
+
+
+# ── On a big store: less on the first view, the rest one click away ───────────────────────────────
+
+def test_explorer_on_a_big_store_reads_the_statements_that_matter_first_and_all_on_a_click(
+        app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import data
+
+    whole = len(graph_args(app("explorer"))["elements"]["nodes"])
+    monkeypatch.setattr(data, "NEAR_STATEMENTS", 3)  # as if the meeting were mentioned by thousands
+    data._entity_graph.clear()  # graphs cached by other tests were built from every statement
+    try:
+        at = app("explorer")
+        text = plain(texts(at))
+        assert "Read 3 of the " in text and "statements that mention Putin–Witkoff–Kushner meeting" in text
+        cut = len(graph_args(at)["elements"]["nodes"])
+        assert 1 < cut < whole
+        at.button(key="explorer_every").click()
+        ok(at.run())
+        assert "Read 3 of the " not in plain(texts(at))
+        assert len(graph_args(at)["elements"]["nodes"]) == whole
+    finally:
+        data._entity_graph.clear()
+
+
+def test_overview_on_a_big_store_counts_quads_and_checks_quality_on_a_click(
+        app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import data
+
+    monkeypatch.setattr(data, "SMALL_STORE", 10)
+    at = app("overview")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Statements"] == "159" and "Quads" not in metrics and "Disputed numbers" not in metrics
+    assert "The store holds 159 statements" in plain(texts(at))
+    at.button(key="overview_whole_button").click()
+    ok(at.run())
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Quads"].replace(",", "")) > 1000 and int(metrics["Disputed numbers"]) >= 2
+
+
+def test_documents_on_a_big_store_list_the_best_connected_first_and_all_on_a_click(
+        app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import data
+
+    monkeypatch.setattr(data, "MAX_LINEAGE", 5)
+    data._documents.clear()  # documents cached by other tests were read whole
+    try:
+        at = app("documents")
+        assert "The 5 best-connected of the 23 documents are drawn and listed" in plain(texts(at))
+        assert len(at.dataframe[0].value) == 5 and not at.metric  # conflicting claims wait for a click
+        at.button(key="documents_conflicts_button").click()
+        ok(at.run())
+        assert {"27", "28"} <= {m.value for m in at.metric}
+        at.button(key="documents_every_button").click()
+        ok(at.run())
+        assert len(at.dataframe[0].value) == 23
+        assert "best-connected of the" not in plain(texts(at))
+    finally:
+        data._documents.clear()

@@ -1300,11 +1300,12 @@ def report_line(report: Any) -> str:
             f"{report.total('replaced')} replaced, {report.total('unchanged')} unchanged")
 
 
-__all__ = ["Change", "COLOUR_NAMES", "EXAMPLE_ACTOR", "EXAMPLE_EVENT", "EXAMPLE_ISSUE", "EXPORT_FORMATS",
-           "MAX_NODES", "Pending", "PositionMatrix", "Question", "QUESTIONS", "SourceRef", "Stance",
-           "STANCE_COLOURS", "TimelineItem", "attempt", "cell", "check", "commit", "counts", "date_bounds", "diff", "Documents", "documents", "error",
-           "draft_from_text", "draw_graph", "edges_of", "entities_graph", "facts", "frame_rows", "graph_elements",
-           "human_date", "is_records", "legend", "lineage_dot", "link", "max_upload_mb", "md", "named",
-           "neighbourhood", "NEAR_STATEMENTS", "node_group", "parse_day", "picture", "position_matrix", "prepare", "quality", "query", "reach",
-           "quads", "report_line", "safe_name", "SMALL_STORE", "is_small", "safe_url", "shacl_report", "short_name", "snapshot_file", "source_of",
-           "stance_count", "stance_text", "state_key", "store", "store_spec", "timeline", "triples_graph"]
+__all__ = ["attempt", "cell", "Change", "check", "COLOUR_NAMES", "commit", "counts", "date_bounds", "dates", "diff",
+           "Documents", "documents", "draft_from_text", "draw_graph", "edges_of", "entities_graph", "error",
+           "EXAMPLE_ACTOR", "EXAMPLE_EVENT", "EXAMPLE_ISSUE", "EXPORT_FORMATS", "facts", "frame_rows",
+           "graph_elements", "human_date", "is_records", "is_small", "legend", "lineage_dot", "link", "MAX_NODES",
+           "max_upload_mb", "md", "named", "NEAR_STATEMENTS", "neighbourhood", "node_group", "parse_day", "Pending",
+           "picture", "position_matrix", "PositionMatrix", "prepare", "quads", "quality", "query", "Question",
+           "QUESTIONS", "reach", "report_line", "safe_name", "safe_url", "shacl_report", "short_name", "SMALL_STORE",
+           "snapshot_file", "source_of", "SourceRef", "Stance", "STANCE_COLOURS", "stance_count", "stance_text",
+           "state_key", "store", "store_spec", "timeline", "TimelineItem", "triples_graph"]
