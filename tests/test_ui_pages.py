@@ -264,6 +264,11 @@ def test_positions_on_a_big_store_start_with_the_last_days_and_show_every_stance
         assert "Stances stated in the 1 days up to 2 Dec 2025" in plain(texts(at))
         recent = at.dataframe[0].value
         assert recent.loc["Russia", "territorial issue"] == "no compromise yet"
+        assert "Select a cell of the table, or an actor and an issue" in texts(at)  # no history read for a guess
+        at.selectbox(key="positions_actor_0").set_value("https://parley.example/id/actor/russia")
+        at.selectbox(key="positions_issue_0").set_value("https://parley.example/id/issue/territorial-issue")
+        ok(at.run())
+        assert "Russia on territorial issue" in plain(texts(at)) and "no compromise yet" in plain(texts(at))
         at.button(key="positions_every_button").click()
         ok(at.run())
         every = at.dataframe[0].value

@@ -54,9 +54,18 @@ def index_of(ids: list[str], wanted: str | None, default: int = 0) -> int:
 
 row, column = (cells[0][0], table.columns.get_loc(cells[0][1])) if cells else (
     index_of(actor_ids, params.get("actor")), index_of(issue_ids, params.get("issue")))
+# Of the last days' matrix (a big store) no cell is picked for the reader: the busiest cell's history
+# alone reads thousands of claims.
+picked_cell = m.complete or bool(cells) or bool(params.get("actor") or params.get("issue"))
 left, right = st.columns(2)
-actor = left.selectbox("Actor", actor_ids, index=int(row), format_func=m.label, key=f"positions_actor_{row}")
-issue = right.selectbox("Issue", issue_ids, index=int(column), format_func=m.label, key=f"positions_issue_{column}")
+actor = left.selectbox("Actor", actor_ids, index=int(row) if picked_cell else None, format_func=m.label,
+                       key=f"positions_actor_{row}", placeholder="Select a cell, or an actor")
+issue = right.selectbox("Issue", issue_ids, index=int(column) if picked_cell else None, format_func=m.label,
+                        key=f"positions_issue_{column}", placeholder="Select a cell, or an issue")
+if actor is None or issue is None:
+    st.info("Select a cell of the table, or an actor and an issue, for the history of that stance.",
+            icon=":material/touch_app:")
+    st.stop()
 
 stated = data.stance_count(actor, issue, as_of)
 st.subheader(data.md(f"{m.label(actor)} on {m.label(issue)}"))
