@@ -463,3 +463,13 @@ def test_documents_on_a_big_store_list_the_best_connected_first_and_all_on_a_cli
         assert "best-connected of the" not in plain(texts(at))
     finally:
         data._documents.clear()
+
+
+def test_timeline_says_when_an_events_details_come_from_some_of_its_statements(
+        app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import data
+
+    monkeypatch.setattr(data, "NEAR_STATEMENTS", 2)
+    at = app("timeline", since="2025-12-02", until="2025-12-02")
+    assert at.selectbox(key="timeline_item_0").value == 0
+    assert "Read from 2 of the " in plain(texts(at))

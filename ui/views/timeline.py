@@ -100,3 +100,6 @@ with st.container(border=True):
                     f"{data.md(data.human_date(said.date))}{where}")
     if len(statements) > 12:
         st.caption(f"and {len(statements) - 12} more statements about it")
+    if item.lane == "Events" and not (near := data.reach([item.iri])).complete:
+        st.caption(f"Read from {near.read:,} of the {near.statements:,} statements that mention it or back a claim "
+                   "about it (those behind claims first, the latest first); the Explorer reads them all on a click.")
