@@ -518,20 +518,21 @@ def read_documents(store: Store) -> Facts:
     needs, read with a few simple queries instead of a copy of every document's graph."""
     f = read_entities(store, types=("document",))
     docs = f.entities
-    # One query per property: with the properties in a VALUES block the engine reads every claim's too.
-    for p in (PARLEY.documentKind, PARLEY.numberOfPoints, DCTERMS.accessRights):
-        for s, o in _rows(store, f"SELECT ?s ?o WHERE {{ ?s a <{PARLEY.Document}> ; <{p}> ?o }}"):
-            if s in docs and o is not None:
-                if p == PARLEY.documentKind:
-                    docs[s].kind = _tail(o)
-                else:
-                    docs[s].attrs["points" if p == PARLEY.numberOfPoints else "access"] = (
-                        int(o) if p == PARLEY.numberOfPoints else _tail(o))
-    for p in (PROV.wasRevisionOf, PROV.wasDerivedFrom, DCTERMS.isPartOf, SKOS.broader):
-        for s, o in _rows(store, f"SELECT ?s ?o WHERE {{ ?s a <{PARLEY.Document}> ; <{p}> ?o }}"):
-            if s in docs and o in docs:
-                assert s is not None and o is not None
-                f.links.append(Link(s, o, RECORD_RELATIONS[str(p)], record=True))
+    # The properties as FILTER … IN: in a VALUES block the engine reads every claim's values of them too.
+    props = (PARLEY.documentKind, PARLEY.numberOfPoints, DCTERMS.accessRights, PROV.wasRevisionOf, PROV.wasDerivedFrom,
+             DCTERMS.isPartOf, SKOS.broader)
+    for s, p, o in _rows(store, f"SELECT ?s ?p ?o WHERE {{ ?s a <{PARLEY.Document}> ; ?p ?o . "
+                                f"FILTER(?p IN ({', '.join(f'<{x}>' for x in props)})) }}"):
+        if s not in docs or p is None or o is None:
+            continue
+        if p == str(PARLEY.documentKind):
+            docs[s].kind = _tail(o)
+        elif p == str(PARLEY.numberOfPoints):
+            docs[s].attrs["points"] = int(o)
+        elif p == str(DCTERMS.accessRights):
+            docs[s].attrs["access"] = _tail(o)
+        elif o in docs:
+            f.links.append(Link(s, o, RECORD_RELATIONS[p], record=True))
     return f
 
 
