@@ -536,6 +536,23 @@ def read_documents(store: Store) -> Facts:
     return f
 
 
+def entities_with_id(store: Store, name: str) -> list[str]:
+    """The entities whose id is exactly `name` (an actor, event, … minted from it): index look-ups only.
+
+    An id is what links and URLs carry; when one names an entity, that entity is the answer, and no name
+    needs searching (:func:`find_candidates` reads every name and entity IRI: 0.5 s at 100,000 statements).
+    """
+    from graph.iri import base
+
+    given = name.strip()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", given):  # not the form of a minted id
+        return []
+    kinds = sorted(set(TOP_CLASSES.values()))
+    rows = store.select(f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {_values(*(f'{base()}{k}/{given}' for k in kinds))} }} "
+                        "?s a ?t }").rows
+    return sorted({str(s) for s, t in rows if s is not None and str(t) in TOP_CLASSES})
+
+
 def find_candidates(store: Store, name: str) -> list[str]:
     """The entities whose names or ids contain `name` (case-insensitive): a superset of those that
     analytics.find_entity can pick for it, found without reading every name."""

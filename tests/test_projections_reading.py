@@ -127,3 +127,19 @@ def test_the_documents_and_their_lineage_read_alone_are_those_read_facts_reads(e
     assert lineage(alone) == lineage(whole)
     assert alone.number_of_edges() > 0 and alone.nodes[PLAN]["kind"] == "plan"
     assert alone.nodes[PLAN]["access"] == "public"
+
+
+def test_an_exact_id_names_its_entity_by_index_and_anything_else_is_left_to_the_search(
+        example_store: Store) -> None:
+    from graph.analytics import find_entity
+    from graph.projections import entities_with_id, find_candidates, read_entities
+
+    assert projections.entities_with_id(example_store, "russia") == [RUSSIA]
+    assert entities_with_id(example_store, " kremlin-meeting-2025-12-02 ") == [KREMLIN]
+    for name in ("Russia", "Путин", "no-such-thing", "territorial", ""):
+        assert entities_with_id(example_store, name) == []
+    # where it answers, the search over every name picks the same entity
+    for iri in ENTITIES:
+        some_id = iri.rsplit("/", 1)[1]
+        searched = find_entity(read_entities(example_store, find_candidates(example_store, some_id)), some_id)
+        assert searched.iri == iri and entities_with_id(example_store, some_id) == [iri]

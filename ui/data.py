@@ -28,8 +28,8 @@ import streamlit as st
 
 from graph.errors import InputError, ParleyError
 from graph.projections import (
-    Around, Dates, Entity, Facts, entity_graph, find_candidates, graphs_near, graphs_of_period, human_date,
-    read_dates, read_entities, read_facts_of, values_block,
+    Around, Dates, Entity, Facts, entities_with_id, entity_graph, find_candidates, graphs_near, graphs_of_period,
+    human_date, read_dates, read_entities, read_facts_of, values_block,
 )
 from graph.sparql import DEFAULT_ROW_LIMIT, QueryResult, load_query, run, run_named, short_name
 from graph.store import DEFAULT_STORE, ENV_STORE, Store
@@ -177,7 +177,8 @@ def period(since: dt.date | None, until: dt.date | None) -> Facts:
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _named_entities(key: str, name: str) -> Facts:
-    return read_entities(store(), find_candidates(store(), name))
+    # an exact id (what links and the URL carry) names its entity without a search of every name
+    return read_entities(store(), entities_with_id(store(), name) or find_candidates(store(), name))
 
 
 def find(name: str) -> Entity:
