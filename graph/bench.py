@@ -342,7 +342,8 @@ def child_main(argv: list[str]) -> None:
     Path(argv[1]).unlink(missing_ok=True)  # read once: leave no argument files in the workdir
     if name == "rdflib":
         _rdflib_batch(args)
-        return
+        sys.stdout.flush()
+        os._exit(0)  # freeing millions of rdflib terms one by one takes longer than some steps
     result = STEPS[name](args)
     result["rss_mb"] = _rss_mb()
     sys.stdout.write("RESULT " + json.dumps(result) + "\n")
@@ -456,6 +457,7 @@ def run_rdflib(nquads: str, ops: list[dict[str, Any]], runs: int, cap: float, wo
                 progress(f"  rdflib {msg['done']}: {msg['times'][0]:.2f} s")
             elif msg.get("finished"):
                 finished = True
+                break
         proc.wait()
         if finished:
             return results
