@@ -230,33 +230,23 @@ def step_ui_pages(a: dict[str, Any]) -> dict[str, Any]:
     for page in a["pages"]:
         times: list[float] = []
         problems: list[str] = []
+
+        def render(page: str = page) -> dict[str, Any]:
+            at = AppTest.from_file(APP, default_timeout=a["cap"])
+            if hasattr(at, "_bidi_component_manager"):
+                at._bidi_component_manager = components
+            at.query_params.update(PAGE_PARAMS.get(page, {}))
+            at.switch_page(f"views/{page}.py")
+            t = time.perf_counter()
+            at.run()
+            seconds = time.perf_counter() - t
+            shown = [str(e.value)[:200] for e in at.exception] + [str(e.value)[:200] for e in at.error]
+            return {"seconds": seconds, "problems": shown}
+
         for _ in range(a["runs"]):
-            read, write = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the child: render once, report, leave without running the parent's cleanup
-                os.close(read)
-                try:
-                    at = AppTest.from_file(APP, default_timeout=a["cap"])
-                    if hasattr(at, "_bidi_component_manager"):
-                        at._bidi_component_manager = components
-                    at.query_params.update(PAGE_PARAMS.get(page, {}))
-                    at.switch_page(f"views/{page}.py")
-                    t = time.perf_counter()
-                    at.run()
-                    seconds = time.perf_counter() - t
-                    shown = [str(e.value)[:200] for e in at.exception] + [str(e.value)[:200] for e in at.error]
-                    said: dict[str, Any] = {"seconds": seconds, "problems": shown, "rss_mb": _rss_mb()}
-                except BaseException as e:  # noqa: BLE001 - reported to the parent as the page's failure
-                    said = {"error": f"{type(e).__name__}: {e}"[:300]}
-                os.write(write, json.dumps(said).encode("utf-8"))
-                os._exit(0)
-            os.close(write)
-            with os.fdopen(read, "rb") as pipe:
-                raw = pipe.read()
-            os.waitpid(pid, 0)
-            report: dict[str, Any] = json.loads(raw) if raw else {"error": "the page's process died"}
+            report = _in_child(render)
             if "error" in report:
-                pages[page] = {"error": report["error"]}
+                pages[page] = {"error": report["error"][:300]}
                 break
             times.append(report["seconds"])
             problems = report["problems"]
@@ -338,16 +328,16 @@ def _rdflib_op(rdflib: Any, ds: Any, op: dict[str, Any], runs: int) -> tuple[lis
     return times, rows
 
 
-def _forked(name: str, job: dict[str, Any]) -> dict[str, Any]:
-    """Step `name` on `job` in a forked child of this process: its report, with the child's own peak RSS."""
+def _in_child(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """`work()` in a forked child of this process: its report with the child's own peak RSS, or {"error": …}."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: run, report through the pipe, leave without the parent's cleanup
         os.close(read)
         try:
-            said = STEPS[name](job)
+            said = work()
             said["rss_mb"] = _rss_mb()
-        except BaseException as e:  # noqa: BLE001 - reported to the parent, which fails the step
+        except BaseException as e:  # noqa: BLE001 - reported to the parent
             said = {"error": f"{type(e).__name__}: {e}"[:800]}
         with os.fdopen(write, "wb") as pipe:
             pipe.write(json.dumps(said).encode("utf-8"))
@@ -356,7 +346,12 @@ def _forked(name: str, job: dict[str, Any]) -> dict[str, Any]:
     with os.fdopen(read, "rb") as pipe:
         raw = pipe.read()
     os.waitpid(pid, 0)
-    report: dict[str, Any] = json.loads(raw) if raw else {"error": "its process died"}
+    return json.loads(raw) if raw else {"error": "its process died"}
+
+
+def _forked(name: str, job: dict[str, Any]) -> dict[str, Any]:
+    """Step `name` on `job` in a forked child of this process: its report, with the child's own peak RSS."""
+    report = _in_child(lambda: STEPS[name](job))
     if "error" in report:
         raise StepFailed(f"{name} failed: {report['error']}")
     return report
