@@ -141,7 +141,7 @@ class Mapper:
 
         Records are mapped a part at a time so a large file never holds all its triples; a graph is only
         complete once every record that adds to it is mapped, which holds for a part made of whole records
-        as long as no two records name the same graph (the reader refuses a claim id given twice).
+        as long as no two records name the same graph (the pipeline refuses a claim id given twice before mapping).
         """
         for record in records:
             getattr(self, f"map_{record.kind}")(record)
