@@ -31,6 +31,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 GRAPH_FRAME = 'iframe[title="st_link_analysis.component.component.st_link_analysis"]'
+EDITOR_FRAME = 'iframe[title="code_editor.code_editor"]'
 KUSHNER = "https://parley.example/id/actor/jared-kushner"
 WAIT_MS = 60_000
 
@@ -187,6 +188,9 @@ def test_explorer_draws_the_graph_and_a_click_shows_the_nodes_details(app_url: s
 
 def test_a_named_query_runs_and_its_csv_downloads(app_url: str, page: Any, tmp_path: Path) -> None:
     page.goto(f"{app_url}/sparql?query=cq1-meeting-participants&event=kremlin-meeting-2025-12-02")
+    # The editor reports its text once it has drawn, which reruns the page: a click made before that can be
+    # overtaken by the rerun on a busy machine, so the editor is waited for first.
+    page.frame_locator(EDITOR_FRAME).locator(".ace_content").wait_for()
     settle(page)
     page.get_by_role("button", name="Run").click()
     page.get_by_text("5 rows").wait_for()
