@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, BinaryIO, Iterable, Mapping, Sequence
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
@@ -19,6 +19,9 @@ from rdflib.term import Node
 from graph.backends import Backend, SelectRows
 from graph.errors import QueryError, StoreError, WriteError
 from graph.terms import Triple, nt
+
+if TYPE_CHECKING:
+    from graph.backends.embedded import StreamingLoad
 
 DEFAULT_STORE = "./parley-data"
 ENV_STORE = "PARLEY_STORE"
@@ -132,6 +135,13 @@ class Store:
             self.backend.add_new_graphs(nquads, [str(g) for g in graphs], quads)
         else:
             self.backend.add_nquads(b"".join(nquads))
+
+    def streaming_load(self) -> "StreamingLoad | None":
+        """A bulk load of new graphs fed a batch at a time while the next is prepared, or None where the
+        backend has none (in memory, remote): see `graph.backends.embedded.StreamingLoad`."""
+        from graph.backends.embedded import EmbeddedBackend
+
+        return self.backend.streaming_load() if isinstance(self.backend, EmbeddedBackend) else None
 
     def add_graph(self, name: URIRef, triples: Iterable[Triple]) -> None:
         """Add (or replace) one named graph."""

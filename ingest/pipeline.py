@@ -1,7 +1,9 @@
 """`parley ingest` for record files: read, resolve references, map, check with SHACL, write per file.
 
-Every file is checked before anything is written; each file is then written in one transaction, so a
-store after a failed ingest is exactly the store before it.
+A store after a failed ingest is exactly the store before it. A large file new to an on-disk store is
+bulk-loaded batch by batch while its next part is being mapped and checked, under a journal that drops
+what was loaded if any file then fails (or, after a crash, when the store is next opened); every other
+file is written once all the files have passed, each in one transaction.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
+from graph.backends.embedded import StreamingLoad
 from graph.errors import InputError
 from graph.iri import mint
 from graph.store import Store
@@ -66,10 +69,26 @@ def ingest_files(store: Store, paths: Sequence[str | Path], *, dry_run: bool = F
     files = [read_record_file(p, data=(uploads or {}).get(str(p))) for p in paths]
     plan = _Plan(store, files, uploads or {}, local_text_files)
     plan.check()
-    # A file is mapped and checked a part at a time, and the graphs to write wait on disk as N-Quads (the
-    # text they were hashed as), so a large ingest never holds all its triples or lines at once.
-    staged = [plan.stage(record_file, check_shapes=check_shapes, replace_source=replace_source, spool=not dry_run)
-              for record_file in files]
+    existing = [plan.existing(f) for f in files]  # what the store held before this ingest wrote anything
+    # A file new to the store streams: each checked batch of its graphs goes to the engine's bulk loader,
+    # which loads it while the next is mapped and checked; any failure before the end drops them again.
+    stream = None if dry_run else store.streaming_load()
+    staged: list[tuple[FileReport, _Spool]] = []
+    try:
+        # A file is mapped and checked a part at a time, and the graphs to write wait on disk as N-Quads (the
+        # text they were hashed as), so a large ingest never holds all its triples or lines at once.
+        for record_file, known in zip(files, existing):
+            staged.append(plan.stage(record_file, existing=known, check_shapes=check_shapes,
+                                     replace_source=replace_source, spool=not dry_run,
+                                     stream=None if known else stream))
+        if stream is not None:
+            stream.finish()
+    except BaseException:
+        if stream is not None:
+            stream.abort()
+        for _, spool in staged:
+            spool.close()
+        raise
     if not dry_run:
         ensure_vocabularies(store)
         for n, (report, spool) in enumerate(staged, 1):
@@ -104,8 +123,7 @@ class _Spool:
     def add(self, name: URIRef, lines: list[str]) -> None:
         if self.file is None:
             return
-        g = nt(name)
-        self.file.write("".join(f"{line[:-1]}{g} .\n" for line in lines).encode())
+        self.file.write(_nquads(name, lines).encode())
         self.graphs.append(name)
         self.sizes.append(len(lines))
         self.quads += len(lines)
@@ -140,6 +158,38 @@ class _Spool:
         if self.file is not None:
             self.file.close()
             self.file = None
+
+
+def _nquads(name: URIRef, lines: list[str]) -> str:
+    """A graph's N-Triples lines as N-Quads."""
+    g = nt(name)
+    return "".join(f"{line[:-1]}{g} .\n" for line in lines)
+
+
+class _Batch:
+    """Checked graphs gathered for one call of a streaming bulk load."""
+
+    def __init__(self) -> None:
+        self.graphs: list[tuple[URIRef, list[str]]] = []
+        self.quads = 0
+
+    def extend(self, graphs: list[tuple[URIRef, list[str]]]) -> None:
+        self.graphs += graphs
+        self.quads += sum(len(lines) for _, lines in graphs)
+
+    def give(self, stream: StreamingLoad, quads: int) -> None:
+        """Hand the graphs to `stream` in calls of at least `quads` quads (whole graphs), keeping what is left
+        over; `quads=0` hands over everything. (The loader's memory follows the size of one call: the first
+        part of a file, every record but the statements, can hold millions of quads.)"""
+        while self.graphs and self.quads >= quads:
+            taken, size = 0, 0
+            while taken < len(self.graphs) and (size < quads or quads == 0):
+                size += len(self.graphs[taken][1])
+                taken += 1
+            graphs, self.graphs = self.graphs[:taken], self.graphs[taken:]
+            stream.add("".join(_nquads(name, lines) for name, lines in graphs).encode(),
+                       [str(name) for name, _ in graphs], size)
+            self.quads -= size
 
 
 VOCABULARY_GRAPH = URIRef(VOCAB_BASE.rstrip("/"))
@@ -283,8 +333,19 @@ class _Plan:
                     f"the quote {claim['quote'][:60]!r} does not occur in the statement text")
 
     def _check_collections(self) -> None:
-        owners: dict[URIRef, tuple[RecordFile, Record]] = {
-            mint(KIND_PATH[r.kind], r.id): (f, r) for f in self.files for r in f.records}
+        """No record or claim of the files may have its graph in the store under another collection: a
+        graph belongs to one collection, which alone may replace or remove it. So every graph a file makes
+        that its own collection does not hold yet is new to the store."""
+        if not self.store.ask(f"ASK WHERE {{ GRAPH ?g {{ ?g {nt(PARLEY.collection)} ?c }} }}", union=False):
+            return  # a store without collections (a new one): nothing to look up
+        owners: dict[URIRef, tuple[RecordFile, str, Where]] = {
+            mint(KIND_PATH[r.kind], r.id): (f, f"{r.kind} {r.id!r}", r.where) for f in self.files for r in f.records}
+        for f in self.files:
+            for r in f.of_kind("statement"):
+                for n, claim in enumerate(r.data.get("claims", []), 1):
+                    claim_id = claim.get("id", f"{r.id}-c{n}")
+                    owners[mint("claim", claim_id)] = (f, f"claim {claim_id!r}", Where(
+                        r.where.file, r.where.line, r.where.column, f"{r.where.field}.claims[{n - 1}]"))
         iris = sorted(owners)
         for chunk in range(0, len(iris), 500):
             values = " ".join(nt(i) for i in iris[chunk:chunk + 500])
@@ -292,14 +353,15 @@ class _Plan:
                 f"SELECT ?g ?c WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?g {nt(PARLEY.collection)} ?c }} }}",
                 union=False).rows
             for g, c in rows:
-                f, r = owners[URIRef(str(g))]
+                f, what, where = owners[URIRef(str(g))]
                 if str(c) != str(mint("collection", f.collection)):
                     other = str(c).rsplit("/", 1)[-1]
-                    raise r.where.error(f"{r.kind} {r.id!r} is already defined in collection {other!r}; "
-                                        f"refer to it by id instead of defining it again")
+                    fix = ("give this claim an id of its own" if what.startswith("claim") else
+                           "refer to it by id instead of defining it again")
+                    raise where.error(f"{what} is already defined in collection {other!r}; {fix}")
 
-    def stage(self, record_file: RecordFile, *, check_shapes: bool, replace_source: bool,
-              spool: bool) -> tuple[FileReport, _Spool]:
+    def stage(self, record_file: RecordFile, *, existing: dict[URIRef, str | None], check_shapes: bool,
+              replace_source: bool, spool: bool, stream: StreamingLoad | None = None) -> tuple[FileReport, _Spool]:
         """Map the file, check it with SHACL, and say which of its graphs are new, changed or unchanged; the
         new and changed ones go to a spool (unless `spool` is False, for a dry run).
 
@@ -308,8 +370,14 @@ class _Plan:
         and their claims are then checked a part at a time. No two parts share a graph or a node described
         in them, so the results are those of checking the whole file at once.
 
+        :param existing: the graphs of the file's collection in the store, with their content hashes.
+        :param stream: where checked graphs go in batches of `BULK_BATCH_QUADS` quads instead of the spool,
+            while no part has failed its check (a file too small for one batch goes to the spool whole); only
+            for a file whose collection the store does not hold, whose graphs are then all new (`check`
+            refuses a record or claim whose graph is in another collection).
         :raises InputError: the first SHACL violation (as sorted by focus node, path and message).
         """
+        from graph.backends.embedded import BULK_BATCH_QUADS
         from graph.shacl import Validator
         from graph.validate import sorted_violations
 
@@ -317,34 +385,49 @@ class _Plan:
         statements = record_file.of_kind("statement")
         report.statements = len(statements)
         report.claims = sum(len(r.data.get("claims", [])) for r in statements)
-        existing = self._existing(record_file)
         mapper = Mapper(record_file, self.kind_of, self.source_texts)
         validator = Validator() if check_shapes else None
         if validator is not None:
             validator.add_context(t for r in statements for t in mapper.statement_types(r))
         results = []
         out = _Spool(spool)
+        batch, streamed = _Batch(), False
         seen: set[URIRef] = set()
         parts = [[r for r in record_file.records if r.kind != "statement"]]
         parts += [statements[i:i + STATEMENTS_PER_PART] for i in range(0, len(statements), STATEMENTS_PER_PART)]
         for n, part in enumerate(parts):
             part_triples: list[list[Triple]] = []
+            to_write: list[tuple[URIRef, list[str]]] = []
             for name, triples, lines in mapper.map_records(part):
                 report.triples += len(triples)
                 seen.add(name)
                 digest = str(triples[-1][2])
                 if name not in existing:
                     report.added.append(name)
-                    out.add(name, lines)
+                    to_write.append((name, lines))
                 elif existing[name] == digest:
                     report.unchanged.append(name)
                 else:
                     report.replaced.append(name)
-                    out.add(name, lines)
+                    to_write.append((name, lines))
                 if validator is not None:
                     part_triples.append(triples)
             if validator is not None:
                 results += validator.check_part((t for ts in part_triples for t in ts), keep=n == 0)
+            if stream is not None and not results:
+                batch.extend(to_write)
+                if batch.quads >= BULK_BATCH_QUADS:
+                    batch.give(stream, BULK_BATCH_QUADS)
+                    streamed = True
+            else:
+                for name, lines in to_write:
+                    out.add(name, lines)
+        if stream is not None and not results:
+            if streamed:
+                batch.give(stream, 0)
+            else:  # smaller than one batch: written with the other files, in one transaction
+                for name, lines in batch.graphs:
+                    out.add(name, lines)
         if replace_source:
             report.removed = sorted(set(existing) - seen)
         violations = sorted_violations(results)
@@ -362,7 +445,7 @@ class _Plan:
                 return r.where
         return Where(record_file.path, 1, 1, "")
 
-    def _existing(self, record_file: RecordFile) -> dict[URIRef, str | None]:
+    def existing(self, record_file: RecordFile) -> dict[URIRef, str | None]:
         """The graphs the store holds in the file's collection, with their content hashes."""
         collection = mint("collection", record_file.collection)
         rows = self.store.select(

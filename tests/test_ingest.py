@@ -6,6 +6,7 @@ import hashlib
 import io
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -211,3 +212,99 @@ def test_an_uploaded_record_file_cannot_read_server_files(workdir: Path) -> None
         "upload.yaml": text.replace("/etc/passwd", "minimal.txt").encode(),
         "minimal.txt": (workdir / "minimal.txt").read_bytes()}, local_text_files=False)
     assert report.total("added") == 10
+
+
+# -- streaming a large file into the on-disk store ------------------------------------------------------------
+
+def sorted_nquads(store: Store) -> list[bytes]:
+    buf = io.BytesIO()
+    store.dump(buf, "nquads")
+    return sorted(buf.getvalue().splitlines())
+
+
+@pytest.fixture
+def streamed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[Path, list[Any]]:
+    """A generated file of 300 statements (25,844 quads) with parts and batches small enough that it streams
+    in several batches, and the streaming loads the ingest opens (the real objects, kept to look at)."""
+    import graph.backends.embedded as embedded
+    import ingest.pipeline as pipeline
+    from graph.benchgen import generate
+
+    monkeypatch.setattr(pipeline, "STATEMENTS_PER_PART", 40)
+    monkeypatch.setattr(embedded, "BULK_BATCH_QUADS", 4000)
+    opened: list[Any] = []
+    real = Store.streaming_load
+
+    def keep(self: Store) -> Any:
+        opened.append(real(self))
+        return opened[-1]
+
+    monkeypatch.setattr(Store, "streaming_load", keep)
+    return generate(300, tmp_path / "big.yaml"), opened
+
+
+def test_a_large_file_streams_into_the_store_and_gives_the_same_graphs(
+        streamed: tuple[Path, list[Any]], tmp_path: Path) -> None:
+    path, opened = streamed
+    with Store.open("memory:") as whole:
+        ingest_files(whole, [path])
+        expected = sorted_nquads(whole)
+    folder = tmp_path / "store"
+    with Store.open(str(folder), create=True) as s:
+        report = ingest_files(s, [path])
+    assert opened[0] is None, "a store in memory has no streaming load"
+    # Every graph but the vocabularies came through the stream (in several batches of about 4,000 quads).
+    assert opened[1].quads == len(expected) - sum(1 for q in expected if q.endswith(b"<https://parley.example/vocab> ."))
+    assert report.total("added") == 1126
+    from graph.backends.embedded import JOURNAL_NAME
+    assert not (folder / JOURNAL_NAME).exists()
+    with Store.open(str(folder)) as s:
+        assert sorted_nquads(s) == expected
+        again = ingest_files(s, [path])  # nothing new: nothing streams, every graph is unchanged
+        assert again.total("unchanged") == 1126 == len(s.graph_names()) - 1 and again.total("added") == 0
+        assert sorted_nquads(s) == expected
+
+
+def test_a_violation_in_the_last_part_drops_the_batches_already_streamed(
+        streamed: tuple[Path, list[Any]], tmp_path: Path, workdir: Path) -> None:
+    path, opened = streamed
+    text = path.read_text(encoding="utf-8")
+    at = text.rindex("    points: 21\n")
+    path.write_text(text[:at] + "    points: -3\n" + text[at + len("    points: 21\n"):], encoding="utf-8")
+    line = text[:at].count("\n") + 1
+    folder = tmp_path / "store"
+    with Store.open(str(folder), create=True) as s:
+        ingest_files(s, [workdir / "minimal.yaml"])
+        before = dump_hash(s)
+        with pytest.raises(InputError) as e:
+            ingest_files(s, [path])
+        assert dump_hash(s) == before
+    assert opened[-1].quads > 20_000, "no batch was streamed before the violation: the test shows nothing"
+    statement_line = text[:text.rindex("\n- id: st-", 0, at) + 1].count("\n") + 1
+    assert str(e.value) == (f"{path}:{statement_line}:3: statements[289]: SHACL: A document-points claim must have "
+                            f"exactly one number of points (parley:numberOfPoints), an xsd:integer of at least 1. "
+                            f"[parley:numberOfPoints of <https://parley.example/id/claim/st-000289-c2>]")
+    assert line > statement_line
+    from graph.backends.embedded import JOURNAL_NAME
+    assert not (folder / JOURNAL_NAME).exists()
+    with Store.open(str(folder)) as s:
+        assert dump_hash(s) == before
+
+
+def test_a_claim_id_of_another_collection_is_refused(workdir: Path, loaded_store: Store) -> None:
+    """A claim's graph belongs to the collection that made it: another file may not add to it (the two
+    claims would merge into one graph) or take it over."""
+    path = workdir / "other.yaml"
+    path.write_text("parley: 1\ncollection: other\nstatements:\n  - id: s9\n    speaker: alice-aide\n"
+                    "    date: 2025-12-03\n    source: test-source\n    text: \"Plan A has 12 points.\"\n"
+                    "    kind: answer\n    claims:\n      - kind: document-points\n        id: s1-c1\n"
+                    "        document: plan-a\n        points: 12\n        confidence: disputed\n", encoding="utf-8")
+    before = dump_hash(loaded_store)
+    with pytest.raises(InputError) as e:
+        ingest_files(loaded_store, [path])
+    assert str(e.value) == (f"{path}:4:5: statements[0].claims[0]: claim 's1-c1' is already defined in collection "
+                            f"'minimal'; give this claim an id of its own")
+    assert dump_hash(loaded_store) == before
+    path.write_text(path.read_text(encoding="utf-8").replace("id: s1-c1", "id: s9-c1"), encoding="utf-8")
+    ingest_files(loaded_store, [path])
+    assert URIRef(ID + "claim/s9-c1") in loaded_store.graph_names()

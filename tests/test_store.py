@@ -608,3 +608,72 @@ def test_a_bulk_load_with_a_bad_line_changes_nothing(tmp_path: Path) -> None:
                                      BULK_MIN_QUADS + 1)
         assert sha256(dump(s)) == before
         assert not (folder / JOURNAL_NAME).exists()
+
+
+def _quads(graph: int, n: int) -> bytes:
+    return "".join(f"<https://parley.example/id/s/{graph}-{i}> <x:p> \"{i}\" <https://parley.example/id/g/{graph}> .\n"
+                   for i in range(n)).encode()
+
+
+def test_a_streaming_load_with_a_bad_batch_drops_the_batches_before_it(tmp_path: Path) -> None:
+    from graph.backends.embedded import JOURNAL_NAME
+
+    folder = tmp_path / "store"
+    with Store.open(str(folder), create=True) as s:
+        s.write(put={G_ACTORS: ACTORS})
+        before = sha256(dump(s))
+        stream = s.streaming_load()
+        assert stream is not None
+        stream.add(_quads(1, 3000), ["https://parley.example/id/g/1"], 3000)
+        stream.add(_quads(2, 3000) + b"<https://parley.example/a b> <x:p> <x:o> <x:g> .\n",
+                   ["https://parley.example/id/g/2", "x:g"], 3001)
+        with pytest.raises(WriteError) as e:
+            stream.finish()
+        assert str(e.value).startswith("write refused, nothing stored: ")
+        assert sha256(dump(s)) == before
+        assert not (folder / JOURNAL_NAME).exists()
+
+
+def test_a_streaming_load_keeps_every_batch_once_finished(tmp_path: Path) -> None:
+    with Store.open(str(tmp_path / "store"), create=True) as s:
+        s.write(put={G_ACTORS: ACTORS})
+        stream = s.streaming_load()
+        assert stream is not None
+        stream.add(_quads(1, 3000), ["https://parley.example/id/g/1"], 3000)
+        stream.add(_quads(2, 2000), ["https://parley.example/id/g/2"], 2000)
+        stream.finish()
+        assert s.backend.quad_count() == len(ACTORS) + 5000
+    with Store.open(str(tmp_path / "store")) as s:
+        assert s.backend.quad_count() == len(ACTORS) + 5000
+
+
+STREAM_KILL = """
+import sys, time
+from graph.store import Store
+s = Store.open(sys.argv[1])
+stream = s.streaming_load()
+stream.add(b"".join(f"<https://parley.example/id/s/{i}> <x:p> \\"{i}\\" <https://parley.example/id/g/1> .\\n".encode()
+                    for i in range(5000)), ["https://parley.example/id/g/1"], 5000)
+stream._wait()  # the first batch is in the store; the ingest would now be mapping the next one
+print('loaded', flush=True)
+time.sleep(60)
+"""
+
+
+def test_an_ingest_killed_while_streaming_is_undone_when_the_store_reopens(tmp_path: Path) -> None:
+    from graph.backends.embedded import JOURNAL_NAME
+
+    folder = tmp_path / "store"
+    with Store.open(str(folder), create=True) as s:
+        s.write(put={G_ACTORS: ACTORS})
+        before = sha256(dump(s))
+    proc = run_python(STREAM_KILL, str(folder))
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line == "loaded\n", proc.stderr.read() if proc.stderr else line
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert (folder / JOURNAL_NAME).exists(), "the load ran without its journal"
+    with Store.open(str(folder)) as s:
+        assert sha256(dump(s)) == before
+    assert not (folder / JOURNAL_NAME).exists()

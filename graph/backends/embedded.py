@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import fcntl
 import os
+import queue
+import threading
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
@@ -158,6 +160,10 @@ class EmbeddedBackend:
             raise WriteError(f"write refused, nothing stored: {e}") from None
         _remove_durably(journal)
 
+    def streaming_load(self) -> StreamingLoad | None:
+        """A bulk load fed a batch at a time while the caller prepares the next (None in memory)."""
+        return None if self.path is None else StreamingLoad(self)
+
     def _recover(self) -> None:
         """Undo a bulk load that did not finish: drop the graphs its journal names, then the journal."""
         if self.path is None:
@@ -211,6 +217,87 @@ class EmbeddedBackend:
             if hasattr(self, "engine"):
                 del self.engine
             self._release_lock()
+
+
+class StreamingLoad:
+    """New graphs given to the engine's bulk loader a batch at a time, in a thread of its own, while the caller
+    maps and checks the next batch (the loader leaves Python's lock while it works): an ingest then takes
+    about as long as the longer of the two instead of their sum.
+
+    All or nothing like `EmbeddedBackend.add_new_graphs`: each batch's graphs are added to the journal, made
+    durable, before the loader sees the batch, so `abort()` (or, after a crash, the next open) drops every
+    graph given; `finish()` waits for the loader and removes the journal. Only graphs that do not exist yet
+    may be given, so undoing can never drop data that was there before.
+    """
+
+    def __init__(self, backend: EmbeddedBackend) -> None:
+        self.backend = backend
+        self.journal = Path(str(backend.path)) / JOURNAL_NAME
+        self.quads = 0
+        # One batch waits while one loads: memory stays at about two batches' text.
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def add(self, data: bytes, graphs: list[str], quads: int) -> None:
+        """Queue `quads` quads (N-Quads, whole lines) of `graphs`; blocks while the loader is two batches behind.
+
+        :raises WriteError: an earlier batch failed; the caller then calls `abort()`.
+        """
+        self._check()
+        try:
+            first = not self.journal.exists()
+            with open(self.journal, "ab") as f:
+                f.write("".join(f"{g}\n" for g in graphs).encode())
+                f.flush()
+                os.fsync(f.fileno())
+            if first:
+                _sync_folder(self.journal.parent)
+        except OSError as e:
+            raise WriteError(f"write refused, nothing stored: {e}") from None
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="parley-bulk-load", daemon=True)
+            self._thread.start()
+        self._queue.put(data)
+        self.quads += quads
+
+    def _run(self) -> None:
+        while (data := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self.backend.engine.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)
+                except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
+                    self._error = e
+
+    def _wait(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def _check(self) -> None:
+        if self._error is not None:
+            raise WriteError(f"write refused, nothing stored: {self._error}")
+
+    def finish(self) -> None:
+        """Wait for the loader; then the graphs given are in the store for good.
+
+        :raises WriteError: a batch failed; every graph given has been dropped again.
+        """
+        self._wait()
+        if self._error is not None:
+            self.abort()
+            self._check()
+        if self.journal.exists():
+            _remove_durably(self.journal)
+
+    def abort(self) -> None:
+        """Wait for the loader, then drop every graph given (the store is as it was before the first batch)."""
+        self._wait()
+        try:
+            self.backend._recover()
+        except (StoreError, OSError):
+            pass  # the journal stays; the next open undoes the load
 
 
 def _batches(chunks: Iterable[bytes], quads: int) -> Iterator[bytes]:
