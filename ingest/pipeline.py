@@ -243,22 +243,26 @@ class _Plan:
         """Each claim names its own graph: a claim id given twice (or equal to the `<statement>-c<n>` of a
         claim without one) would merge two claims into one graph."""
         claims: dict[str, Where] = {}
-        for f in self.files:
-            for r in f.of_kind("statement"):
-                for n, claim in enumerate(r.data.get("claims", []), 1):
-                    claim_id = claim.get("id", f"{r.id}-c{n}")
-                    where = Where(r.where.file, r.where.line, r.where.column, f"{r.where.field}.claims[{n - 1}]")
-                    if claim_id in claims:
-                        other = claims[claim_id]
-                        raise where.error(f"claim {claim_id!r} is defined twice (also at {other.file}:{other.line}, "
-                                          f"{other.field}); give each claim its own id (a claim without one is "
-                                          f"named <statement id>-c<its number>)")
-                    claims[claim_id] = where
+        for _, claim_id, where in self._claims():
+            if claim_id in claims:
+                other = claims[claim_id]
+                raise where.error(f"claim {claim_id!r} is defined twice (also at {other.file}:{other.line}, "
+                                  f"{other.field}); give each claim its own id (a claim without one is "
+                                  f"named <statement id>-c<its number>)")
+            claims[claim_id] = where
         for f in self.files:
             for r in f.of_kind("statement"):
                 if r.id.startswith("claim-") and r.id[len("claim-"):] in claims:
                     raise r.where.error(f"statement {r.id!r} would share its quote's node with the quote of "
                                         f"claim {r.id[len('claim-'):]!r}; rename one of them")
+
+    def _claims(self) -> Iterator[tuple[RecordFile, str, Where]]:
+        """Every claim of the files: its file, its id (given, or `<statement id>-c<n>`) and where it is."""
+        for f in self.files:
+            for r in f.of_kind("statement"):
+                for n, claim in enumerate(r.data.get("claims", []), 1):
+                    yield f, claim.get("id", f"{r.id}-c{n}"), Where(r.where.file, r.where.line, r.where.column,
+                                                                   f"{r.where.field}.claims[{n - 1}]")
 
     def _look_up_store(self) -> None:
         wanted = {(kind, ref.id) for f in self.files for ref in f.references
@@ -340,12 +344,8 @@ class _Plan:
             return  # a store without collections (a new one): nothing to look up
         owners: dict[URIRef, tuple[RecordFile, str, Where]] = {
             mint(KIND_PATH[r.kind], r.id): (f, f"{r.kind} {r.id!r}", r.where) for f in self.files for r in f.records}
-        for f in self.files:
-            for r in f.of_kind("statement"):
-                for n, claim in enumerate(r.data.get("claims", []), 1):
-                    claim_id = claim.get("id", f"{r.id}-c{n}")
-                    owners[mint("claim", claim_id)] = (f, f"claim {claim_id!r}", Where(
-                        r.where.file, r.where.line, r.where.column, f"{r.where.field}.claims[{n - 1}]"))
+        for f, claim_id, where in self._claims():
+            owners[mint("claim", claim_id)] = (f, f"claim {claim_id!r}", where)
         iris = sorted(owners)
         for chunk in range(0, len(iris), 500):
             values = " ".join(nt(i) for i in iris[chunk:chunk + 500])

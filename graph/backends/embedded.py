@@ -155,10 +155,7 @@ class EmbeddedBackend:
                 self.engine.bulk_load(input=batch, format=ox.RdfFormat.N_QUADS)
                 calls += 1
         except (SyntaxError, ValueError, OSError) as e:
-            try:
-                self._recover()
-            except (StoreError, OSError):
-                pass  # the journal stays; the next open undoes the load
+            self._undo()
             raise WriteError(f"write refused, nothing stored: {e}") from None
         _remove_durably(journal)
         if calls > 1:
@@ -177,6 +174,13 @@ class EmbeddedBackend:
     def streaming_load(self) -> StreamingLoad | None:
         """A bulk load fed a batch at a time while the caller prepares the next (None in memory)."""
         return None if self.path is None else StreamingLoad(self)
+
+    def _undo(self) -> None:
+        """Undo a bulk load now, or, if that fails too, leave its journal for the next open to undo it."""
+        try:
+            self._recover()
+        except (StoreError, OSError):
+            pass
 
     def _recover(self) -> None:
         """Undo a bulk load that did not finish: drop the graphs its journal names, then the journal."""
@@ -312,10 +316,7 @@ class StreamingLoad:
     def abort(self) -> None:
         """Wait for the loader, then drop every graph given (the store is as it was before the first batch)."""
         self._wait()
-        try:
-            self.backend._recover()
-        except (StoreError, OSError):
-            pass  # the journal stays; the next open undoes the load
+        self.backend._undo()
 
 
 def _batches(chunks: Iterable[bytes], quads: int) -> Iterator[bytes]:
