@@ -111,6 +111,21 @@ def step_bulk_load(a: dict[str, Any]) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - t, "quads": quads, "size_bytes": folder_size(folder)}
 
 
+def step_compact(a: dict[str, Any]) -> dict[str, Any]:
+    """Open a store's engine files and compact them: what the engine does by itself, in the background, when
+    a store left with overlapping files (a bulk load of more than about a million quads, or several loads)
+    is next opened. Measured at 100,000 statements: the bulk-loaded store grew from 1,523 MB to 2,551 MB
+    within 30 s of being reopened and left idle, and to 2,549 MB when compacted at once like this."""
+    import pyoxigraph as ox
+
+    t = time.perf_counter()
+    engine = ox.Store(str(Path(a["store"]) / "oxigraph"))
+    engine.optimize()
+    engine.flush()
+    del engine
+    return {"seconds": time.perf_counter() - t, "size_bytes": folder_size(a["store"])}
+
+
 def step_queries_parley(a: dict[str, Any]) -> dict[str, Any]:
     from graph import guard, sparql
     from graph.store import Store
@@ -372,7 +387,8 @@ def step_each(a: dict[str, Any]) -> dict[str, Any]:
 
 
 STEPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    "ingest": step_ingest, "dump": step_dump, "bulk_load": step_bulk_load, "queries_parley": step_queries_parley,
+    "ingest": step_ingest, "dump": step_dump, "bulk_load": step_bulk_load, "compact": step_compact,
+    "queries_parley": step_queries_parley,
     "queries_engine": step_queries_engine, "export": step_export, "projection": step_projection,
     "ui_pages": step_ui_pages, "each": step_each}
 
@@ -520,6 +536,7 @@ class Bench:
     rdflib_budget: float | None = None
     no_shacl_too: bool = False
     fresh_baseline: bool = False
+    rdflib_runs: int | None = None  # runs per rdflib step; None: as many as Parley's
     progress: Progress = lambda m: None  # noqa: E731
     rows: list[dict[str, Any]] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
@@ -549,7 +566,8 @@ class Bench:
             for block in iter(lambda: f.read(1 << 20), b""):
                 digest.update(block)
         work = {"nquads_sha256": digest.hexdigest(), "ops": [{k: v for k, v in op.items() if k != "out"} for op in ops],
-                "runs": self.runs, "cap": self.cap, "budget": self.rdflib_budget, "rdflib": rdflib.__version__,
+                "runs": self.rdflib_runs or self.runs, "cap": self.cap, "budget": self.rdflib_budget,
+                "rdflib": rdflib.__version__,
                 "python": platform.python_version(), "machine": platform.node(), "cpus": os.cpu_count()}
         if self.parse_cap is not None:  # left out when the parse has the steps' cap, as before it had its own
             work["parse_cap"] = self.parse_cap
@@ -565,8 +583,8 @@ class Bench:
                 self.info["rdflib_baseline"] = f"reused, measured {kept['measured']}"
                 return dict(kept["results"])
         say(f"rdflib baseline (cap {self.cap:g} s per step, {self.parse_cap or self.cap:g} s for the parse)")
-        results = run_rdflib(str(nq), ops, self.runs, self.cap, self.workdir, say, self.rdflib_budget,
-                             self.parse_cap)
+        results = run_rdflib(str(nq), ops, self.rdflib_runs or self.runs, self.cap, self.workdir, say,
+                             self.rdflib_budget, self.parse_cap)
         measured = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         cache.write_text(json.dumps({"key": key, "measured": measured, "work": work, "results": results}, indent=1),
                          encoding="utf-8")
@@ -665,6 +683,11 @@ class Bench:
         # 4. the engine's bulk load of the same quads
         say(f"bulk_load ×{self.runs}")
         bulk = self.measure("bulk_load", {"nquads": str(nq)}, fresh=fresh_store("bulk"))
+        # the size each store settles at once the engine has compacted it (as it does when the store is next
+        # opened): the bulk-loaded store is measured right after the load, before that happens
+        say("both stores compacted, as at their next open")
+        compacted = {tag: run_step("compact", {"store": str(path)}, wd, STEP_TIMEOUT)
+                     for tag, path in (("bulk", wd / f"store-bulk-{self.runs - 1}"), ("parley", main))}
         for old in wd.glob("store-bulk-*"):
             shutil.rmtree(old, ignore_errors=True)
 
@@ -702,6 +725,10 @@ class Bench:
         self.row("load", "engine bulk_load (N-Quads)", qd(bulk), rdflib=rdf.get("parse"))
         self.row("size", "store on disk, MB", None, ingested_mb=ingest_shacl["size_bytes"] / 2**20,
                  bulk_mb=bulk["size_bytes"] / 2**20, x_limit=ingest_shacl["size_bytes"] / bulk["size_bytes"])
+        cb, cp = compacted["bulk"], compacted["parley"]
+        self.row("size", "store on disk once compacted, MB", None, ingested_mb=cp["size_bytes"] / 2**20,
+                 bulk_mb=cb["size_bytes"] / 2**20, x_limit=cp["size_bytes"] / cb["size_bytes"],
+                 compact_s={"parley": cp["seconds"], "bulk": cb["seconds"]})
         for name, p in pq["queries"].items():
             direct = eq["queries"][name]
             prow = {**stats(p["times"]), "rows": p["rows"], "rss_mb": pq["rss_mb"]}
@@ -738,7 +765,9 @@ def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rss = ing["parley"]["rss_mb"]
     add("ingest peak RSS ≤ 2 GB", f"{rss:.0f} MB", rss <= 2048)
     size = by["store on disk, MB"]
-    add("store size ≤ 1.5× bulk-loaded", f"{size['x_limit']:.2f}×", size["x_limit"] <= 1.5)
+    settled = by.get("store on disk once compacted, MB")
+    add("store size ≤ 1.5× bulk-loaded", f"{size['x_limit']:.2f}×" + (
+        f" ({settled['x_limit']:.2f}× once the engine has compacted both)" if settled else ""), size["x_limit"] <= 1.5)
     qs = [r for r in rows if r["group"] == "query"]
     slow = [r["item"] for r in qs if not (r["parley"]["median_s"] <= 0.25 or r.get("x_limit", 99) <= 1.5)]
     add("each query p50 ≤ 250 ms or ≤ 1.5× pyoxigraph", f"{len(qs) - len(slow)}/{len(qs)} hold"
@@ -786,8 +815,11 @@ def table(result: dict[str, Any]) -> str:
              "|---|---|---|---|---|---|---|"]
     for r in result["rows"]:
         if r["group"] == "size":
-            lines.append(f"| {r['item']} | {r['ingested_mb']:.1f} MB (ingested) | | {r['bulk_mb']:.1f} MB (bulk_load) "
-                         f"| {r['x_limit']:.2f}× | | |")
+            took = r.get("compact_s")
+            after = ((f", compacting took {_s(took['parley'])}", f", compacting took {_s(took['bulk'])}") if took
+                     else ("", ""))
+            lines.append(f"| {r['item']} | {r['ingested_mb']:.1f} MB (ingested{after[0]}) | | {r['bulk_mb']:.1f} MB "
+                         f"(bulk_load{after[1]}) | {r['x_limit']:.2f}× | | |")
             continue
         p = r["parley"]
         rss = f"{p['rss_mb']:.0f} MB" if p and p.get("rss_mb") else ""

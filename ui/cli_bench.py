@@ -47,6 +47,8 @@ def generate(state: State, n: int, output: str, seed: int) -> None:
 @click.option("--statements", "n", type=click.IntRange(1), required=True, help="How many statements to generate.")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Also write the results as JSON here.")
 @click.option("--runs", type=click.IntRange(1), default=3, show_default=True, help="Runs per step (median, min–max).")
+@click.option("--rdflib-runs", type=click.IntRange(1), metavar="N",
+              help="Runs per rdflib step (default: --runs); rdflib steps slower than 5 s run once anyway.")
 @click.option("--workdir", type=click.Path(file_okay=False), default="./parley-bench", show_default=True,
               help="Where the data, stores and exports go (data of the same size and seed is reused).")
 @click.option("--seed", type=int, default=42, show_default=True, help="The generator's seed.")
@@ -62,8 +64,8 @@ def generate(state: State, n: int, output: str, seed: int) -> None:
 @click.option("--fresh-baseline", is_flag=True,
               help="Measure the rdflib baseline again even if the workdir holds one for exactly the same work.")
 @pass_state
-def run(state: State, n: int, json_file: str | None, runs: int, workdir: str, seed: int, cap: float,
-        parse_cap: float | None, no_rdflib: bool, rdflib_budget: float | None, no_shacl_too: bool,
+def run(state: State, n: int, json_file: str | None, runs: int, rdflib_runs: int | None, workdir: str, seed: int,
+        cap: float, parse_cap: float | None, no_rdflib: bool, rdflib_budget: float | None, no_shacl_too: bool,
         fresh_baseline: bool) -> None:
     """Measure ingest, bulk load, store size, every named query, snapshot, exports, analytics and UI pages.
 
@@ -83,7 +85,7 @@ def run(state: State, n: int, json_file: str | None, runs: int, workdir: str, se
 
     b = Bench(n, Path(workdir), runs=runs, seed=seed, cap=cap, parse_cap=parse_cap, rdflib=not no_rdflib,
               rdflib_budget=rdflib_budget, no_shacl_too=no_shacl_too,
-              fresh_baseline=fresh_baseline, progress=state.progress)
+              fresh_baseline=fresh_baseline, rdflib_runs=rdflib_runs, progress=state.progress)
     result = b.run()
     click.echo(table(result))
     baseline = result["info"].get("rdflib_baseline")
