@@ -16,6 +16,7 @@ from rdflib.compare import isomorphic
 from graph.errors import InputError
 from graph.store import Store
 from ingest.pipeline import ingest_files
+from ingest.records import read_record_file
 from ui.cli import cli
 
 DATA = Path(__file__).parent / "data"
@@ -256,6 +257,7 @@ def test_a_large_file_streams_into_the_store_and_gives_the_same_graphs(
     # Every graph but the vocabularies came through the stream (in several batches of about 4,000 quads).
     assert opened[1].quads == len(expected) - sum(1 for q in expected if q.endswith(b"<https://parley.example/vocab> ."))
     assert report.total("added") == 1126
+    assert opened[1].calls > 1 and not opened[1].compacts  # too small a load for the ingest to compact it
     from graph.backends.embedded import JOURNAL_NAME
     assert not (folder / JOURNAL_NAME).exists()
     with Store.open(str(folder)) as s:
@@ -263,6 +265,26 @@ def test_a_large_file_streams_into_the_store_and_gives_the_same_graphs(
         again = ingest_files(s, [path])  # nothing new: nothing streams, every graph is unchanged
         assert again.total("unchanged") == 1126 == len(s.graph_names()) - 1 and again.total("added") == 0
         assert sorted_nquads(s) == expected
+
+
+def test_a_large_file_says_how_far_its_ingest_has_come(
+        streamed: tuple[Path, list[Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph.backends.embedded as embedded
+    import ingest.pipeline as pipeline
+
+    monkeypatch.setattr(embedded, "SETTLE_MIN_QUADS", 20_000)  # this load compacts the store at the end
+    monkeypatch.setattr(pipeline, "PROGRESS_RECORDS", 100)
+    monkeypatch.setattr(pipeline, "PROGRESS_EVERY", 0.0)  # every part, not every 5 s
+    path, opened = streamed
+    said: list[str] = []
+    with Store.open(str(tmp_path / "store"), create=True) as s:
+        ingest_files(s, [path], progress=said.append)
+    records = len(read_record_file(path).records)
+    assert said == [f"{path}: read {records:,} records",
+                    *(f"{path}: {n:,} of 300 statements mapped and checked" for n in [*range(40, 300, 40), 300]),
+                    f"finishing the bulk load ({opened[-1].quads:,} quads), then compacting the store",
+                    f"[1/1] {path}: 1126 added, 0 replaced, 0 unchanged, 0 removed"]
+    assert opened[-1].calls > 1 and opened[-1].compacts
 
 
 def test_a_violation_in_the_last_part_drops_the_batches_already_streamed(
