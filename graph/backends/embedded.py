@@ -174,7 +174,7 @@ class EmbeddedBackend:
         the ingest about 20 s at that size. A failure is harmless: the data is in, only not compacted.
 
         The engine writes what it compacts uncompressed (its options leave the level compaction fills
-        without compression), so a compacted store is about 1.7 times the size of the bulk-loaded files it
+        without compression), so a compacted store is 1.7–1.9 times the size of the bulk-loaded files it
         came from; the engine's own bulk-loaded store grows the same way when it is next opened."""
         try:
             self.engine.optimize()
