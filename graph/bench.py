@@ -536,10 +536,14 @@ class Bench:
     rdflib_budget: float | None = None
     no_shacl_too: bool = False
     fresh_baseline: bool = False
-    rdflib_runs: int | None = None  # runs per rdflib step; None: as many as Parley's
+    rdflib_runs: int | None = None  # runs per rdflib step; None: as many as Parley's (see `rdflib_repeats`)
     progress: Progress = lambda m: None  # noqa: E731
     rows: list[dict[str, Any]] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rdflib_repeats(self) -> int:
+        return self.rdflib_runs or self.runs
 
     def measure(self, name: str, args: dict[str, Any], *, runs: int | None = None,
                 fresh: Callable[[int], dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -566,7 +570,7 @@ class Bench:
             for block in iter(lambda: f.read(1 << 20), b""):
                 digest.update(block)
         work = {"nquads_sha256": digest.hexdigest(), "ops": [{k: v for k, v in op.items() if k != "out"} for op in ops],
-                "runs": self.rdflib_runs or self.runs, "cap": self.cap, "budget": self.rdflib_budget,
+                "runs": self.rdflib_repeats, "cap": self.cap, "budget": self.rdflib_budget,
                 "rdflib": rdflib.__version__,
                 "python": platform.python_version(), "machine": platform.node(), "cpus": os.cpu_count()}
         if self.parse_cap is not None:  # left out when the parse has the steps' cap, as before it had its own
@@ -583,7 +587,7 @@ class Bench:
                 self.info["rdflib_baseline"] = f"reused, measured {kept['measured']}"
                 return dict(kept["results"])
         say(f"rdflib baseline (cap {self.cap:g} s per step, {self.parse_cap or self.cap:g} s for the parse)")
-        results = run_rdflib(str(nq), ops, self.rdflib_runs or self.runs, self.cap, self.workdir, say,
+        results = run_rdflib(str(nq), ops, self.rdflib_repeats, self.cap, self.workdir, say,
                              self.rdflib_budget, self.parse_cap)
         measured = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         cache.write_text(json.dumps({"key": key, "measured": measured, "work": work, "results": results}, indent=1),
@@ -819,11 +823,10 @@ def table(result: dict[str, Any]) -> str:
              "|---|---|---|---|---|---|---|"]
     for r in result["rows"]:
         if r["group"] == "size":
-            took = r.get("compact_s")
-            after = ((f", compacting took {_s(took['parley'])}", f", compacting took {_s(took['bulk'])}") if took
-                     else ("", ""))
-            lines.append(f"| {r['item']} | {r['ingested_mb']:.1f} MB (ingested{after[0]}) | | {r['bulk_mb']:.1f} MB "
-                         f"(bulk_load{after[1]}) | {r['x_limit']:.2f}× | | |")
+            took = r.get("compact_s", {})
+            size = {side: f"{r[key]:.1f} MB ({what}" + (f", compacting took {_s(took[side])})" if took else ")")
+                    for side, key, what in (("parley", "ingested_mb", "ingested"), ("bulk", "bulk_mb", "bulk_load"))}
+            lines.append(f"| {r['item']} | {size['parley']} | | {size['bulk']} | {r['x_limit']:.2f}× | | |")
             continue
         p = r["parley"]
         rss = f"{p['rss_mb']:.0f} MB" if p and p.get("rss_mb") else ""

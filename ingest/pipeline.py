@@ -409,7 +409,7 @@ class _Plan:
         seen: set[URIRef] = set()
         parts = [[r for r in record_file.records if r.kind != "statement"]]
         parts += [statements[i:i + STATEMENTS_PER_PART] for i in range(0, len(statements), STATEMENTS_PER_PART)]
-        said, done = time.monotonic(), 0
+        said = time.monotonic()
         for n, part in enumerate(parts):
             part_triples: list[list[Triple]] = []
             to_write: list[tuple[URIRef, list[str]]] = []
@@ -437,8 +437,8 @@ class _Plan:
             else:
                 for name, lines in to_write:
                     out.add(name, lines)
-            done += len(part) if n else 0
             if progress is not None and n and time.monotonic() - said >= PROGRESS_EVERY:
+                done = min(n * STATEMENTS_PER_PART, len(statements))  # parts[0] holds the other records
                 progress(f"{record_file.path}: {done:,} of {len(statements):,} statements mapped and checked")
                 said = time.monotonic()
         if stream is not None and not results:

@@ -164,7 +164,7 @@ class EmbeddedBackend:
             self._undo()
             raise WriteError(f"write refused, nothing stored: {e}") from None
         _remove_durably(journal)
-        if calls > 1 and quads >= SETTLE_MIN_QUADS:
+        if compacts_after(calls, quads):
             self.settle()
 
     def settle(self) -> None:
@@ -326,12 +326,17 @@ class StreamingLoad:
     @property
     def compacts(self) -> bool:
         """Whether `finish()` compacts the store after the load (a large load made in several calls)."""
-        return self.calls > 1 and self.quads >= SETTLE_MIN_QUADS
+        return compacts_after(self.calls, self.quads)
 
     def abort(self) -> None:
         """Wait for the loader, then drop every graph given (the store is as it was before the first batch)."""
         self._wait()
         self.backend._undo()
+
+
+def compacts_after(calls: int, quads: int) -> bool:
+    """Whether a bulk load of `quads` quads made in `calls` calls ends by compacting the store."""
+    return calls > 1 and quads >= SETTLE_MIN_QUADS
 
 
 def _batches(chunks: Iterable[bytes], quads: int) -> Iterator[bytes]:
