@@ -20,6 +20,7 @@ from typing import Any
 import networkx as nx
 from rdflib.term import Node
 
+from graph.collector import few_collections
 from graph.store import Store
 from ontology.namespaces import (
     DCTERMS, FOAF, OA, ORG, PARLEY, PREFIXES, PROV, RDF, RDFS, SCHEMA, SEM, SKOS,
@@ -178,6 +179,7 @@ _CLAIM_FIELDS = {str(p): _kebab(_tail(str(p))) for p in (
     PARLEY.action, PARLEY.numberOfPoints)}
 
 
+@few_collections()
 def read_facts(store: Store) -> Facts:
     """Read the entities, their relations, the statements and the claims of a store."""
     f = Facts()

@@ -17,6 +17,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 
 from graph.backends.embedded import StreamingLoad
+from graph.collector import few_collections
 from graph.errors import InputError
 from graph.iri import mint
 from graph.store import Store
@@ -56,6 +57,7 @@ class IngestReport:
                    for f in self.files)
 
 
+@few_collections()
 def ingest_files(store: Store, paths: Sequence[str | Path], *, dry_run: bool = False, replace_source: bool = False,
                  check_shapes: bool = True, progress: Progress | None = None,
                  uploads: dict[str, bytes] | None = None, local_text_files: bool = True) -> IngestReport:
