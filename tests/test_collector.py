@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,6 +49,26 @@ def test_no_collections_leaves_the_collector_as_it_found_it(default_collector: t
     with no_collections():
         assert not gc.isenabled()
     assert not gc.isenabled()
+
+
+def test_blocks_in_two_threads_restore_the_settings_only_when_the_last_ends(
+        default_collector: tuple[int, int, int]) -> None:
+    started, leave = threading.Event(), threading.Event()
+
+    def other_session() -> None:
+        with few_collections(), no_collections():
+            started.set()
+            leave.wait(10)
+
+    other = threading.Thread(target=other_session)
+    other.start()
+    assert started.wait(10)
+    with few_collections(), no_collections():  # starts after the other thread's blocks, ends before them
+        assert gc.get_threshold() == WORK_THRESHOLDS and not gc.isenabled()
+    assert gc.get_threshold() == WORK_THRESHOLDS and not gc.isenabled()  # the other thread still works
+    leave.set()
+    other.join(10)
+    assert gc.get_threshold() == default_collector and gc.isenabled()
 
 
 def test_an_ingest_collects_rarely_while_it_runs(default_collector: tuple[int, int, int]) -> None:
