@@ -628,8 +628,11 @@ class Bench:
 
         wd = self.workdir
         wd.mkdir(parents=True, exist_ok=True)
-        say = self.progress
         t_all = time.perf_counter()
+
+        def say(message: str) -> None:  # each line says how long the run has taken so far
+            self.progress(f"[{time.perf_counter() - t_all:6.1f} s] {message}")
+
         data = wd / f"bench-{self.statements}-s{self.seed}.yaml"
         if data.exists():
             say(f"reusing {data}")

@@ -4,6 +4,7 @@ has every row. No timing assertions: speed is checked by the benchmark command, 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -98,7 +99,15 @@ def test_bench_run_completes_and_its_json_has_every_row(tmp_path: Path) -> None:
     assert data["targets"] and all("met" in t for t in data["targets"])
     size_target = next(t for t in data["targets"] if t["target"].startswith("store size"))
     assert "once the engine has compacted both" in size_target["figure"]
-    assert "| step |" in result.output
+    assert "| step |" in result.stdout and "| step |" not in result.stderr
+    # progress on stderr, each line with the time the run has taken so far
+    lines = result.stderr.splitlines()
+    stamped = [re.match(r"\[ *(\d+\.\d) s\] (.*)", line) for line in lines]
+    assert all(stamped), lines
+    said = [m.group(2) for m in stamped if m]
+    assert said[0].startswith("generating ") and said[1] == "ingest ×1" and said[3] == "ingest --no-shacl ×1", said
+    seconds = [float(m.group(1)) for m in stamped if m]
+    assert seconds == sorted(seconds) and seconds[-1] > seconds[0]
 
 
 def test_rdflib_baseline_is_reused_only_for_exactly_the_same_work(tmp_path: Path) -> None:
