@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Mapping, Sequence
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
@@ -121,9 +121,11 @@ class Store:
         if parts:
             self.backend.update(" ;\n".join(parts))
 
-    def add_new_graphs(self, nquads: Iterable[bytes], *, graphs: Sequence[URIRef], quads: int) -> None:
+    def add_new_graphs(self, nquads: Iterable[bytes], *, graphs: Sequence[URIRef], quads: int,
+                       before_compacting: Callable[[], None] | None = None) -> None:
         """Add `quads` quads (N-Quads text in chunks of whole lines, terms as `nt` writes them) to `graphs`,
         none of which exists yet, all or nothing: on disk a large load takes the engine's bulk loader.
+        `before_compacting` is called when such a load ends by compacting the store (tens of seconds).
 
         :raises WriteError: nothing was written (a bad line, the store refused).
         """
@@ -132,7 +134,7 @@ class Store:
         from graph.backends.embedded import EmbeddedBackend
 
         if isinstance(self.backend, EmbeddedBackend):
-            self.backend.add_new_graphs(nquads, [str(g) for g in graphs], quads)
+            self.backend.add_new_graphs(nquads, [str(g) for g in graphs], quads, before_compacting)
         else:
             self.backend.add_nquads(b"".join(nquads))
 

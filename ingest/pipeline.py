@@ -12,6 +12,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -103,7 +104,9 @@ def ingest_files(store: Store, paths: Sequence[str | Path], *, dry_run: bool = F
         ensure_vocabularies(store)
         for n, (report, spool) in enumerate(staged, 1):
             if spool.graphs and not report.replaced and not report.removed:
-                store.add_new_graphs(spool.chunks(), graphs=spool.graphs, quads=spool.quads)
+                compacting = f"{report.path}: {spool.quads:,} quads bulk-loaded, now compacting the store"
+                store.add_new_graphs(spool.chunks(), graphs=spool.graphs, quads=spool.quads,
+                                     before_compacting=partial(say, compacting))
             elif spool.graphs or report.removed:
                 store.write_lines(put=spool.by_graph(), remove=report.removed)
             spool.close()

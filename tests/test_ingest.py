@@ -287,6 +287,31 @@ def test_a_large_file_says_how_far_its_ingest_has_come(
     assert opened[-1].calls > 1 and opened[-1].compacts
 
 
+def test_a_large_file_of_a_collection_the_store_holds_says_when_it_compacts(
+        streamed: tuple[Path, list[Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file of a collection the store already holds does not stream: its graphs are bulk-loaded once every
+    file has passed, and the ingest says so before that load compacts the store."""
+    import graph.backends.embedded as embedded
+
+    monkeypatch.setattr(embedded, "SETTLE_MIN_QUADS", 20_000)
+    path, opened = streamed
+    with Store.open("memory:") as whole:
+        ingest_files(whole, [path])
+        quads = sum(1 for q in sorted_nquads(whole) if not q.endswith(b"<https://parley.example/vocab> ."))
+    collection = read_record_file(path).collection
+    first = tmp_path / "first.yaml"
+    first.write_text(f"parley: 1\ncollection: {collection}\nplaces:\n  - id: only-in-the-first-file\n"
+                     f"    labels: {{en: Elsewhere}}\n", encoding="utf-8")
+    said: list[str] = []
+    with Store.open(str(tmp_path / "store"), create=True) as s:
+        ingest_files(s, [first])
+        report = ingest_files(s, [path], progress=said.append)
+        assert opened[-1].calls == 0  # nothing went through the stream
+        assert report.total("added") == 1126 and len(s.graph_names()) == 1126 + 2  # + the place, the vocabularies
+    assert said == [f"{path}: {quads:,} quads bulk-loaded, now compacting the store",
+                    f"[1/1] {path}: 1126 added, 0 replaced, 0 unchanged, 0 removed"]
+
+
 def test_a_violation_in_the_last_part_drops_the_batches_already_streamed(
         streamed: tuple[Path, list[Any]], tmp_path: Path, workdir: Path) -> None:
     path, opened = streamed

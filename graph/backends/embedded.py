@@ -7,7 +7,7 @@ import os
 import queue
 import threading
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -137,7 +137,8 @@ class EmbeddedBackend:
         except (SyntaxError, ValueError, OSError) as e:
             raise WriteError(f"write refused, nothing stored: {e}") from None
 
-    def add_new_graphs(self, data: Iterable[bytes], graphs: list[str], quads: int) -> None:
+    def add_new_graphs(self, data: Iterable[bytes], graphs: list[str], quads: int,
+                       before_compacting: Callable[[], None] | None = None) -> None:
         """Add quads (N-Quads) to named graphs none of which exists yet, all or nothing.
 
         A large load on disk goes through the engine's bulk loader, which is much faster and leaves a far
@@ -145,6 +146,8 @@ class EmbeddedBackend:
         first and removed after, so a load cut short (killed, disk full, a bad line) is undone on the spot
         or, if the process died, when the store is next opened. Graphs that already exist take the
         transactional path, so undoing a load can never drop data that was there before.
+
+        :param before_compacting: called once the quads are in, when the load ends by compacting the store.
         """
         if self.path is None or quads < BULK_MIN_QUADS or any(
                 self.engine.contains_named_graph(ox.NamedNode(g)) for g in graphs):
@@ -165,6 +168,8 @@ class EmbeddedBackend:
             raise WriteError(f"write refused, nothing stored: {e}") from None
         _remove_durably(journal)
         if compacts_after(calls, quads):
+            if before_compacting is not None:
+                before_compacting()
             self.settle()
 
     def settle(self) -> None:
