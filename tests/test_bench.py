@@ -73,7 +73,7 @@ def test_generate_command(tmp_path: Path) -> None:
 
 def test_bench_run_completes_and_its_json_has_every_row(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
-    result = CliRunner().invoke(cli, ["-s", "bench", "run", "--statements", "200", "--runs", "1", "--workdir",
+    result = CliRunner().invoke(cli, ["bench", "run", "--statements", "200", "--runs", "1", "--workdir",
                                       str(tmp_path / "w"), "--json", str(out), "--cap", "120",
                                       "--no-shacl-too"])
     assert result.exit_code == 0, result.output
@@ -101,9 +101,10 @@ def test_bench_run_completes_and_its_json_has_every_row(tmp_path: Path) -> None:
     assert "once the engine has compacted both" in size_target["figure"]
     assert "| step |" in result.stdout and "| step |" not in result.stderr
     # progress on stderr, each line with the time the run has taken so far
-    lines = result.stderr.splitlines()
+    *lines, last = result.stderr.splitlines()
+    assert last == f"wrote {out}"
     stamped = [re.match(r"\[ *(\d+\.\d) s\] (.*)", line) for line in lines]
-    assert all(stamped), lines
+    assert stamped and all(stamped), lines
     said = [m.group(2) for m in stamped if m]
     assert said[0].startswith("generating ") and said[1] == "ingest ×1" and said[3] == "ingest --no-shacl ×1", said
     seconds = [float(m.group(1)) for m in stamped if m]
