@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 # A young collection every 100,000 new objects and, in effect, no full one while the work runs: an ingest
@@ -21,43 +21,45 @@ from contextlib import contextmanager
 WORK_THRESHOLDS = (100_000, 50, 100)
 
 _lock = threading.Lock()
-_few = 0  # blocks of few_collections running
-_none = 0  # blocks of no_collections running
-_thresholds: tuple[int, ...] = ()  # as they were before the first block of few_collections
-_enabled = True  # whether the collector was on before the first block of no_collections
 
 
-@contextmanager
-def few_collections() -> Iterator[None]:
-    """Collect rarely while the block runs; the thresholds before it are restored after."""
-    global _few, _thresholds
-    with _lock:
-        if _few == 0:
-            _thresholds = gc.get_threshold()
-            gc.set_threshold(*WORK_THRESHOLDS)
-        _few += 1
-    try:
-        yield
-    finally:
+class _Held:
+    """A setting of the process held by blocks in any thread: the first block to start makes it (`make`
+    returns how to undo it) and the last to end undoes it."""
+
+    def __init__(self, make: Callable[[], Callable[[], None]]) -> None:
+        self.make = make
+        self.holders = 0
+        self.undo: Callable[[], None] = lambda: None
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
         with _lock:
-            _few -= 1
-            if _few == 0:
-                gc.set_threshold(*_thresholds)
+            if self.holders == 0:
+                self.undo = self.make()
+            self.holders += 1
+        try:
+            yield
+        finally:
+            with _lock:
+                self.holders -= 1
+                if self.holders == 0:
+                    self.undo()
 
 
-@contextmanager
-def no_collections() -> Iterator[None]:
-    """No cycle collection at all while the block runs, for work that builds only acyclic containers."""
-    global _none, _enabled
-    with _lock:
-        if _none == 0:
-            _enabled = gc.isenabled()
-            gc.disable()
-        _none += 1
-    try:
-        yield
-    finally:
-        with _lock:
-            _none -= 1
-            if _none == 0 and _enabled:
-                gc.enable()
+def _raise_thresholds() -> Callable[[], None]:
+    before = gc.get_threshold()
+    gc.set_threshold(*WORK_THRESHOLDS)
+    return lambda: gc.set_threshold(*before)
+
+
+def _stop_collecting() -> Callable[[], None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    return gc.enable if enabled else lambda: None
+
+
+# Collect rarely while the block runs; the thresholds before it are restored after.
+few_collections = _Held(_raise_thresholds)
+# No cycle collection at all while the block runs, for work that builds only acyclic containers.
+no_collections = _Held(_stop_collecting)
