@@ -373,9 +373,10 @@ def _forked(name: str, job: dict[str, Any]) -> dict[str, Any]:
 
 
 def step_each(a: dict[str, Any]) -> dict[str, Any]:
-    """Every job of one step, each in a forked child of this process, which has loaded the libraries and
-    Parley's modules the steps use: a fresh process per job without an interpreter's start and imports each
-    time (about half a second apiece, several seconds of a run at 2,000 statements)."""
+    """Every job of one step (or of the step a job names as its "step"), each in a forked child of this
+    process, which has loaded the libraries and Parley's modules the steps use: a fresh process per job
+    without an interpreter's start and imports each time (about half a second apiece, several seconds of a
+    run at 2,000 statements)."""
     import pyoxigraph  # noqa: F401 - what the steps import, loaded once before the children fork
     import rdflib  # noqa: F401
 
@@ -383,7 +384,7 @@ def step_each(a: dict[str, Any]) -> dict[str, Any]:
     import graph.store  # noqa: F401
     import ingest.pipeline  # noqa: F401
 
-    return {"jobs": [_forked(a["step"], job) for job in a["jobs"]]}
+    return {"jobs": [_forked(job.pop("step", a.get("step")), job) for job in a["jobs"]]}
 
 
 STEPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -595,12 +596,26 @@ class Bench:
         self.info["rdflib_baseline"] = f"measured {measured}"
         return results
 
-    def measure_each_within(self, name: str, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """:meth:`measure_within` for several jobs of one step, each in a process forked from one that has
-        loaded what the step uses."""
-        done = run_step("each", {"step": name, "jobs": [{**job, "runs": self.runs} for job in jobs]}, self.workdir,
-                        STEP_TIMEOUT * len(jobs))["jobs"]
-        return [{**result, **stats(result.pop("times"))} for result in done]
+    def measure_rounds(self, jobs: list[tuple[str, dict[str, Any]]], say: Progress) -> list[dict[str, Any]]:
+        """Jobs measured side by side: `runs` rounds, each running every job once, in order, each in a process
+        forked from one that has loaded what the steps use; per job the median and range, and the peak RSS.
+
+        An export and the native dump it is compared with thus see the machine and the store in the same
+        state. On this machine the speed of the same work drifts by a third within an hour, and when the
+        dumps were measured in one block and the exports in the next, minutes later, the ratios drifted
+        with it (the N-Quads export, the engine's own dump plus 0.5 s, came out at 1.3× to 1.4×)."""
+        rounds = []
+        for k in range(self.runs):
+            say(f"  round {k + 1} of {self.runs}")
+            rounds.append(run_step("each", {"jobs": [{"step": step, **args, "runs": 1} for step, args in jobs]},
+                                   self.workdir, STEP_TIMEOUT * len(jobs))["jobs"])
+        out = []
+        for j in range(len(jobs)):
+            done = [r[j] for r in rounds]
+            out.append({**done[-1], **stats([t for r in done for t in r["times"]]),
+                        "rss_mb": max(r["rss_mb"] for r in done)})
+            out[-1].pop("times", None)
+        return out
 
     def measure_within(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
         """Run step `name` once in a fresh process that repeats the work `runs` times itself (for work that
@@ -674,17 +689,17 @@ class Bench:
         say("named queries directly in pyoxigraph")
         eq = self.measure("queries_engine", {"store": str(main), "texts": texts, "runs": self.runs}, runs=1)
 
-        # 3. the engine's native dump, then Parley's as-of snapshot and exports, one after the other, so that
-        # the limit and what is compared with it see the store in the same state (at 100k a dump right after
-        # the ingest took more than twice as long as one on the settled store)
+        # 3. the engine's native dumps, Parley's as-of snapshot and exports, side by side in rounds, so that
+        # each limit and what is compared with it see the machine and the store in the same state (at 100k a
+        # dump right after the ingest took more than twice as long as one on the settled store)
         nq, trig = wd / "dump.nq", wd / "dump.trig"
-        say("native dump (N-Quads, TriG)")
-        dump_nq, dump_trig = self.measure_each_within("dump", [{"store": str(main), "format": "nquads", "out": str(nq)},
-                                                               {"store": str(main), "format": "trig", "out": str(trig)}])
-        say("as-of snapshot and exports")
-        snap, *each = self.measure_each_within("export", [
-            {"store": str(main), "format": "trig", "out": str(wd / "snapshot.trig"), "as_of": AS_OF},
-            *({"store": str(main), "format": fmt, "out": str(wd / f"export.{fmt}")} for fmt in RDF_EXPORTS)])
+        say(f"native dumps (N-Quads, TriG), as-of snapshot and exports, side by side ×{self.runs}")
+        dump_nq, dump_trig, snap, *each = self.measure_rounds([
+            ("dump", {"store": str(main), "format": "nquads", "out": str(nq)}),
+            ("dump", {"store": str(main), "format": "trig", "out": str(trig)}),
+            ("export", {"store": str(main), "format": "trig", "out": str(wd / "snapshot.trig"), "as_of": AS_OF}),
+            *(("export", {"store": str(main), "format": fmt, "out": str(wd / f"export.{fmt}")})
+              for fmt in RDF_EXPORTS)], say)
         exports = dict(zip(RDF_EXPORTS, each))
 
         # 4. the engine's bulk load of the same quads

@@ -111,6 +111,28 @@ def test_bench_run_completes_and_its_json_has_every_row(tmp_path: Path) -> None:
     assert seconds == sorted(seconds) and seconds[-1] > seconds[0]
 
 
+def test_rounds_run_every_job_once_a_round_and_report_each_job_apart(tmp_path: Path) -> None:
+    path = generate(60, tmp_path / "b.yaml")
+    store = tmp_path / "s"
+    with Store.open(str(store), create=True) as opened:
+        ingest_files(opened, [path], check_shapes=False)
+    said: list[str] = []
+    bench = Bench(60, tmp_path, runs=2, progress=said.append)
+    nq, trig = tmp_path / "d.nq", tmp_path / "d.trig"
+    dumped_nq, dumped_trig, exported = bench.measure_rounds([
+        ("dump", {"store": str(store), "format": "nquads", "out": str(nq)}),
+        ("dump", {"store": str(store), "format": "trig", "out": str(trig)}),
+        ("export", {"store": str(store), "format": "nq", "out": str(tmp_path / "e.nq")})], said.append)
+    assert said == ["  round 1 of 2", "  round 2 of 2"]
+    assert [r["runs"] for r in (dumped_nq, dumped_trig, exported)] == [2, 2, 2]
+    assert dumped_nq["bytes"] == nq.stat().st_size and dumped_trig["bytes"] == trig.stat().st_size
+    assert dumped_nq["bytes"] != dumped_trig["bytes"]
+    lines = nq.read_text(encoding="utf-8").splitlines()
+    assert exported["triples"] == len(lines) and exported["graphs"] == len({line.rsplit(" ", 2)[-2] for line in lines})
+    assert all(r["min_s"] <= r["median_s"] <= r["max_s"] and r["rss_mb"] > 0
+               for r in (dumped_nq, dumped_trig, exported))
+
+
 def test_rdflib_baseline_is_reused_only_for_exactly_the_same_work(tmp_path: Path) -> None:
     nq = tmp_path / "d.nq"
     nq.write_text("<http://x/a> <http://x/p> <http://x/b> <http://x/g> .\n", encoding="utf-8")
