@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.errors import ParleyError
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "ui" / "app.py")
 PAGES = ["overview", "explorer", "timeline", "positions", "documents", "sparql", "snapshots", "ingest"]
@@ -815,6 +817,108 @@ def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     add("each UI page first render ≤ 2 s", f"{len(ui) - len(bad_ui)}/{len(ui)} hold"
         + (f"; not: {', '.join(bad_ui)}" if bad_ui else ""), not bad_ui)
     return out
+
+
+# -- scaling between two runs ---------------------------------------------------------------------------------
+
+class CompareError(ParleyError):
+    """Two results that cannot be compared (what and where is in the message)."""
+
+
+def exponent(n0: int, n1: int, x0: float | None, x1: float | None) -> float | None:
+    """k in x ∝ N^k between two sizes; None when either figure is missing or not positive.
+
+    >>> round(exponent(10, 100, 2.0, 20.0), 2), round(exponent(10, 100, 2.0, 200.0), 2), exponent(10, 100, 0, 1)
+    (1.0, 2.0, None)
+    """
+    if not x0 or not x1 or x0 <= 0 or x1 <= 0:
+        return None
+    return math.log(x1 / x0) / math.log(n1 / n0)
+
+
+def _median(m: dict[str, Any] | None) -> float | None:
+    return m.get("median_s") if m else None
+
+
+def scaling(small: dict[str, Any], large: dict[str, Any]) -> list[dict[str, Any]]:
+    """How every figure present in both results grows from the smaller N to the larger: per row Parley's
+    figure at each size and its exponent, and the same for the row's limit (the engine) and for rdflib
+    where both runs measured it (not capped). Peak RSS of the loads and the store sizes are rows too."""
+    n0, n1 = small["info"]["statements"], large["info"]["statements"]
+    other = {r["item"]: r for r in large["rows"]}
+    out: list[dict[str, Any]] = []
+
+    Pair = tuple[float | None, float | None]
+
+    def add(item: str, a: float | None, b: float | None, unit: str, limit: Pair = (None, None),
+            base: Pair = (None, None)) -> None:
+        k = exponent(n0, n1, a, b)
+        if k is None:
+            return
+        out.append({"item": item, "unit": unit, "small": a, "large": b, "exponent": k,
+                    "limit_exponent": exponent(n0, n1, *limit), "rdflib_exponent": exponent(n0, n1, *base)})
+
+    for r in small["rows"]:
+        s = other.get(r["item"])
+        if s is None:
+            continue
+        if r["group"] == "size":
+            settled = "once compacted" in r["item"]
+            add(f"store on disk{' once compacted' if settled else ''} (MB)", r["ingested_mb"], s["ingested_mb"], "MB",
+                limit=(r["bulk_mb"], s["bulk_mb"]))
+            continue
+        p, q = r.get("parley"), s.get("parley")
+        add(r["item"].strip(), _median(p), _median(q), "s", limit=(_median(r.get("limit")), _median(s.get("limit"))),
+            base=(_median(r.get("rdflib")), _median(s.get("rdflib"))))
+        if r["group"] == "load" and p and q:
+            add(f"peak RSS of {r['item']} (MB)", p.get("rss_mb"), q.get("rss_mb"), "MB")
+    return out
+
+
+def scaling_table(small: dict[str, Any], large: dict[str, Any]) -> str:
+    """`scaling` as a Markdown table, then which of Parley's figures grow faster than linearly."""
+    n0, n1 = small["info"]["statements"], large["info"]["statements"]
+    rows = scaling(small, large)
+
+    def k(x: float | None) -> str:
+        return "" if x is None else f"{x:.2f}"
+
+    def v(x: float, unit: str) -> str:
+        return f"{x:.1f}" if unit == "MB" else _s(x)
+
+    lines = [f"| step | N = {n0:,} | N = {n1:,} | exponent | limit's exponent | rdflib's exponent |",
+             "|---|---|---|---|---|---|"]
+    lines += [f"| {r['item']} | {v(r['small'], r['unit'])} | {v(r['large'], r['unit'])} | {k(r['exponent'])} | "
+              f"{k(r['limit_exponent'])} | {k(r['rdflib_exponent'])} |" for r in rows]
+    over = [r for r in rows if r["exponent"] > 1]
+    lines += ["", f"{len(rows) - len(over)} of {len(rows)} figures grow at most linearly from N = {n0:,} "
+              f"to N = {n1:,}."]
+    if over:
+        lines.append("Faster than linearly: " + "; ".join(
+            f"{r['item']} {r['exponent']:.2f}"
+            + (f" (limit {r['limit_exponent']:.2f})" if r["limit_exponent"] is not None else "") for r in over) + ".")
+    return "\n".join(lines)
+
+
+def load_result(path: str | Path) -> dict[str, Any]:
+    """A result `parley bench run --json` wrote.
+
+    :raises CompareError: the file cannot be read, is not JSON, or is not such a result.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise CompareError(f"{path}: cannot read it: {e.strerror or e}") from None
+    try:
+        result = json.loads(text)
+    except ValueError as e:
+        raise CompareError(f"{path}: line {getattr(e, 'lineno', '?')}: not JSON: {getattr(e, 'msg', e)}") from None
+    if not isinstance(result, dict) or not isinstance(result.get("rows"), list):
+        raise CompareError(f"{path}: not a result of `parley bench run --json` (no \"rows\" list)")
+    n = result.get("info", {}).get("statements") if isinstance(result.get("info"), dict) else None
+    if not isinstance(n, int) or n < 1:
+        raise CompareError(f"{path}: field info.statements is missing or not a positive whole number")
+    return result
 
 
 # -- the table --------------------------------------------------------------------------------------------

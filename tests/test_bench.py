@@ -196,3 +196,53 @@ def test_compacting_a_store_keeps_every_quad(tmp_path: Path) -> None:
     assert result["size_bytes"] > 0
     engine = ox.Store.read_only(str(tmp_path / "s" / "oxigraph"))
     assert sorted(str(q) for q in engine) == before and len(before) == 30_000
+
+
+def _result(n: int, ingest: float, bulk: float, rss: float, store_mb: float, bulk_mb: float, query: float,
+            rdflib: dict[str, float]) -> dict[str, object]:
+    """A result as `bench run --json` writes it, with only the fields `bench compare` reads."""
+    return {"info": {"statements": n}, "rows": [
+        {"group": "load", "item": "YAML ingest", "parley": {"median_s": ingest, "rss_mb": rss},
+         "limit": {"median_s": bulk}, "rdflib": None},
+        {"group": "size", "item": "store on disk, MB", "ingested_mb": store_mb, "bulk_mb": bulk_mb},
+        {"group": "query", "item": "q", "parley": {"median_s": query}, "limit": {"median_s": query}, "rdflib": rdflib},
+        {"group": "ui", "item": "page p (first render)", "parley": None, "error": "failed"}]}
+
+
+def test_compare_gives_each_figures_exponent_beside_its_limits_whichever_file_comes_first(tmp_path: Path) -> None:
+    small, large = tmp_path / "small.json", tmp_path / "large.json"
+    small.write_text(json.dumps(_result(1000, 2.0, 1.0, 100, 10, 10, 0.01, {"median_s": 0.1})), encoding="utf-8")
+    large.write_text(json.dumps(_result(10_000, 20.0, 5.0, 1000, 1000, 100, 1.0, {"capped": 60})), encoding="utf-8")
+    expected = [
+        "| step | N = 1,000 | N = 10,000 | exponent | limit's exponent | rdflib's exponent |",
+        "|---|---|---|---|---|---|",
+        "| YAML ingest | 2.00 s | 20.00 s | 1.00 | 0.70 |  |",
+        "| peak RSS of YAML ingest (MB) | 100.0 | 1000.0 | 1.00 |  |  |",
+        "| store on disk (MB) | 10.0 | 1000.0 | 2.00 | 1.00 |  |",
+        "| q | 10 ms | 1.00 s | 2.00 | 2.00 |  |",
+        "",
+        "2 of 4 figures grow at most linearly from N = 1,000 to N = 10,000.",
+        "Faster than linearly: store on disk (MB) 2.00 (limit 1.00); q 2.00 (limit 2.00)."]
+    for files in ([small, large], [large, small]):
+        result = CliRunner().invoke(cli, ["bench", "compare", *map(str, files)])
+        assert result.exit_code == 0, result.output
+        assert result.stdout.splitlines() == expected
+
+
+def test_compare_refuses_what_it_cannot_compare_saying_which_file_and_why(tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(_result(1000, 2.0, 1.0, 100, 10, 10, 0.01, {})), encoding="utf-8")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"rows": [\n  1,\n', encoding="utf-8")
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"rows": [], "info": {}}), encoding="utf-8")
+    cases = [
+        ([good, tmp_path / "missing.json"], f"{tmp_path / 'missing.json'}: cannot read it: No such file or directory"),
+        ([good, broken], f"{broken}: line 3: not JSON: Expecting value"),
+        ([other, good], f"{other}: field info.statements is missing or not a positive whole number"),
+        ([good, good], f"{good} and {good} are both runs at 1,000 statements: compare two sizes"),
+    ]
+    for files, message in cases:
+        result = CliRunner().invoke(cli, ["bench", "compare", *map(str, files)])
+        assert result.exit_code == 1 and result.stderr == f"Error: {message}\n", result.output
+        assert result.stdout == ""

@@ -18,6 +18,7 @@ def bench() -> None:
     Example:
         parley bench generate --statements 2000 -o bench.yaml
         parley bench run --statements 2000 --json bench.json
+        parley bench compare bench-10k.json bench-100k.json
     """
 
 
@@ -69,8 +70,10 @@ def run(state: State, n: int, json_file: str | None, runs: int, rdflib_runs: int
         fresh_baseline: bool) -> None:
     """Measure ingest, bulk load, store size, every named query, snapshot, exports, analytics and UI pages.
 
-    Ingest and bulk load run RUNS times, each in a fresh subprocess (its own peak RSS); other steps repeat
-    RUNS times inside one subprocess; each page's first render is a fresh fork. The engine's own bulk load and
+    Ingest and bulk load run RUNS times, each in a fresh subprocess (its own peak RSS); the native dumps,
+    the snapshot and the exports run side by side in RUNS rounds, each a fresh fork, so that each is compared
+    with a dump made in the same state of the machine; queries and the projection repeat RUNS times inside
+    one subprocess; each page's first render is a fresh fork. The engine's own bulk load and
     native dump, and each query run directly in pyoxigraph, are the limits (each query is run once untimed
     first, on both sides: the figures are warm latencies); plain rdflib is the baseline,
     reused from the workdir when it was measured before on exactly the same work (--fresh-baseline to
@@ -94,3 +97,28 @@ def run(state: State, n: int, json_file: str | None, runs: int, rdflib_runs: int
     if json_file:
         Path(json_file).write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
         state.progress(f"wrote {json_file}")
+
+
+@bench.command(context_settings=CONTEXT)
+@click.argument("first", type=click.Path(dir_okay=False))
+@click.argument("second", type=click.Path(dir_okay=False))
+def compare(first: str, second: str) -> None:
+    """How each figure grows between two runs at different sizes (files of `bench run --json`).
+
+    For every step both runs measured: its figure at each size and the exponent k in figure ∝ N^k (1 is
+    linear), beside the same exponent for the step's limit (the engine) and for rdflib; then the figures
+    that grow faster than linearly. The Markdown table goes to stdout.
+
+    \b
+    Example:
+        parley bench run --statements 10000 --json b10k.json
+        parley bench run --statements 100000 --json b100k.json
+        parley bench compare b10k.json b100k.json
+    """
+    from graph.bench import CompareError, load_result, scaling_table
+
+    a, b = load_result(first), load_result(second)
+    na, nb = a["info"]["statements"], b["info"]["statements"]
+    if na == nb:
+        raise CompareError(f"{first} and {second} are both runs at {na:,} statements: compare two sizes")
+    click.echo(scaling_table(a, b) if na < nb else scaling_table(b, a))
