@@ -128,60 +128,62 @@ def step_compact(a: dict[str, Any]) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - t, "size_bytes": folder_size(a["store"])}
 
 
-def step_queries_parley(a: dict[str, Any]) -> dict[str, Any]:
+def step_queries(a: dict[str, Any]) -> dict[str, Any]:
+    """Every named query through Parley and, right after each run, the same bound text directly in pyoxigraph
+    on the same store: the two sides alternate, so that both see the machine in the same state. Each side
+    runs a query once untimed first (the figures are warm latencies)."""
+    import pyoxigraph as ox
+
     from graph import guard, sparql
     from graph.store import Store
 
     out: dict[str, Any] = {}
     t0 = time.perf_counter()
     with Store.open(a["store"]) as store:
+        engine = ox.Store.read_only(str(Path(a["store"]) / "oxigraph"))
         for q in sparql.list_queries():
             given = {p.name: a["params"][p.name] for p in q.params if p.name in a["params"]}
-            times, rows = [], 0
-            text = ""
-            sparql.run(store, sparql.bind_params(store, q, given), limit=QUERY_LIMIT, timeout=a["cap"])  # warm-up
+            text = sparql.bind_params(store, q, given)
+            direct = guard.parse_checked(text).text  # what the engine runs: with the PREFIX lines the guard adds
+            sparql.run(store, text, limit=QUERY_LIMIT, timeout=a["cap"])  # warm-up
+            _engine_rows(engine, direct)
+            times, engine_times, rows, engine_rows = [], [], 0, 0
             for _ in range(a["runs"]):
                 t = time.perf_counter()
-                text = sparql.bind_params(store, q, given)
-                result = sparql.run(store, text, limit=QUERY_LIMIT, timeout=a["cap"])
+                result = sparql.run(store, sparql.bind_params(store, q, given), limit=QUERY_LIMIT, timeout=a["cap"])
                 times.append(time.perf_counter() - t)
                 rows = len(result.rows)
-            # what the engine itself runs: the bound query with the PREFIX lines the guard adds
-            out[q.name] = {"times": times, "rows": rows, "text": guard.parse_checked(text).text}
+                t = time.perf_counter()
+                engine_rows = _engine_rows(engine, direct)
+                engine_times.append(time.perf_counter() - t)
+            out[q.name] = {"times": times, "rows": rows, "text": direct,
+                           "engine": {"times": engine_times, "rows": engine_rows}}
     return {"queries": out, "seconds": time.perf_counter() - t0}
 
 
-def step_queries_engine(a: dict[str, Any]) -> dict[str, Any]:
+def _engine_rows(engine: Any, text: str) -> int:
+    """Run `text` in pyoxigraph over the union of the graphs and read every value of up to QUERY_LIMIT rows
+    (or triples); how many."""
     import pyoxigraph as ox
 
-    t0 = time.perf_counter()
-    engine = ox.Store.read_only(str(Path(a["store"]) / "oxigraph"))
-    out: dict[str, Any] = {}
-    for name, text in a["texts"].items():
-        times, rows = [], 0
-        for run in range(a["runs"] + 1):  # the first run warms the caches and is not counted, as for Parley
-            t = time.perf_counter()
-            result = engine.query(text, use_default_graph_as_union=True)
-            rows = 0
-            if isinstance(result, ox.QuerySolutions):
-                width = len(result.variables)
-                for solution in result:
-                    if rows >= QUERY_LIMIT:
-                        break
-                    for i in range(width):
-                        solution[i]
-                    rows += 1
-            elif isinstance(result, bool):
-                rows = 1
-            else:
-                for _triple in result:  # type: ignore[union-attr]
-                    if rows >= QUERY_LIMIT:
-                        break
-                    rows += 1
-            if run:
-                times.append(time.perf_counter() - t)
-        out[name] = {"times": times, "rows": rows}
-    return {"queries": out, "seconds": time.perf_counter() - t0}
+    result = engine.query(text, use_default_graph_as_union=True)
+    rows = 0
+    if isinstance(result, ox.QuerySolutions):
+        width = len(result.variables)
+        for solution in result:
+            if rows >= QUERY_LIMIT:
+                break
+            for i in range(width):
+                solution[i]
+            rows += 1
+    elif isinstance(result, bool):
+        rows = 1
+    else:
+        for _triple in result:
+            if rows >= QUERY_LIMIT:
+                break
+            rows += 1
+    return rows
 
 
 def step_export(a: dict[str, Any]) -> dict[str, Any]:
@@ -391,8 +393,7 @@ def step_each(a: dict[str, Any]) -> dict[str, Any]:
 
 STEPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "ingest": step_ingest, "dump": step_dump, "bulk_load": step_bulk_load, "compact": step_compact,
-    "queries_parley": step_queries_parley,
-    "queries_engine": step_queries_engine, "export": step_export, "projection": step_projection,
+    "queries": step_queries, "export": step_export, "projection": step_projection,
     "ui_pages": step_ui_pages, "each": step_each}
 
 
@@ -548,17 +549,6 @@ class Bench:
     def rdflib_repeats(self) -> int:
         return self.rdflib_runs or self.runs
 
-    def measure(self, name: str, args: dict[str, Any], *, runs: int | None = None,
-                fresh: Callable[[int], dict[str, Any]] | None = None) -> dict[str, Any]:
-        """Run step `name` `runs` times (each in a fresh process, forked); the median and range, the worst RSS,
-        and the last run's extra fields."""
-        jobs = [{**args, **(fresh(k) if fresh else {})} for k in range(runs or self.runs)]
-        results = run_step("each", {"step": name, "jobs": jobs}, self.workdir, STEP_TIMEOUT * len(jobs))["jobs"]
-        out = {**results[-1], **stats([r["seconds"] for r in results]),
-               "rss_mb": max(r["rss_mb"] for r in results)}
-        out.pop("seconds", None)
-        return out
-
     def rdflib_baseline(self, nq: Path, ops: list[dict[str, Any]], say: Progress) -> dict[str, dict[str, Any]]:
         """The rdflib baseline, or the one measured before on exactly the same work: the same N-Quads, queries,
         formats, runs, caps and budget, the same rdflib and Python on the same machine. It does not change when
@@ -598,25 +588,35 @@ class Bench:
         self.info["rdflib_baseline"] = f"measured {measured}"
         return results
 
-    def measure_rounds(self, jobs: list[tuple[str, dict[str, Any]]], say: Progress) -> list[dict[str, Any]]:
+    def measure_rounds(self, jobs: list[tuple[str, dict[str, Any] | Callable[[int], dict[str, Any]]]], say: Progress,
+                       *, first: tuple[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
         """Jobs measured side by side: `runs` rounds, each running every job once, in order, each in a process
-        forked from one that has loaded what the steps use; per job the median and range, and the peak RSS.
+        forked from one that has loaded what the steps use; per job the median and range, the peak RSS and
+        the last round's other fields. A job's arguments may depend on the round (a function of its index).
+        `first` is run once, untimed, in the first round right after the first job: what the next jobs need
+        from it (the N-Quads that the engine's bulk load reads are dumped from the first ingested store).
 
-        An export and the native dump it is compared with thus see the machine and the store in the same
-        state. On this machine the speed of the same work drifts by a third within an hour, and when the
-        dumps were measured in one block and the exports in the next, minutes later, the ratios drifted
-        with it (the N-Quads export, the engine's own dump plus 0.5 s, came out at 1.3× to 1.4×)."""
+        A figure and the limit it is compared with thus see the machine and the store in the same state. On
+        this machine the speed of the same work drifts by a third within an hour: measured in blocks minutes
+        apart, the N-Quads export (the engine's own dump plus 0.5 s) came out at 1.3× to 1.4× of the dump,
+        and the same ingest at 2.6× and 3.4× of a bulk load that took 66 s in one run and 53 s in the next."""
         rounds = []
         for k in range(self.runs):
             say(f"  round {k + 1} of {self.runs}")
-            rounds.append(run_step("each", {"jobs": [{"step": step, **args, "runs": 1} for step, args in jobs]},
-                                   self.workdir, STEP_TIMEOUT * len(jobs))["jobs"])
+            work = [{"step": step, **(args(k) if callable(args) else args), "runs": 1} for step, args in jobs]
+            if first is not None and k == 0:
+                work.insert(1, {"step": first[0], **first[1]})
+            done = run_step("each", {"jobs": work}, self.workdir, STEP_TIMEOUT * len(work))["jobs"]
+            if first is not None and k == 0:
+                del done[1]
+            rounds.append(done)
         out = []
         for j in range(len(jobs)):
             done = [r[j] for r in rounds]
-            out.append({**done[-1], **stats([t for r in done for t in r["times"]]),
+            out.append({**done[-1], **stats([t for r in done for t in r.get("times") or [r["seconds"]]]),
                         "rss_mb": max(r["rss_mb"] for r in done)})
             out[-1].pop("times", None)
+            out[-1].pop("seconds", None)
         return out
 
     def measure_within(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -661,40 +661,49 @@ class Bench:
         main = wd / "store-main"
 
         def fresh_store(tag: str) -> Callable[[int], dict[str, Any]]:
-            def make(k: int) -> dict[str, Any]:
-                path = wd / f"store-{tag}-{k}"
-                shutil.rmtree(path, ignore_errors=True)
-                return {"store": str(path)}
+            def make(k: int) -> dict[str, Any]:  # a new store for run k; run k - 1's is not needed any more
+                for old in (wd / f"store-{tag}-{k}", wd / f"store-{tag}-{k - 1}"):
+                    shutil.rmtree(old, ignore_errors=True)
+                return {"store": str(wd / f"store-{tag}-{k}")}
             return make
 
-        # 1. ingest (with SHACL, as `parley ingest` does by default; --no-shacl too when asked)
-        say(f"ingest ×{self.runs}")
-        ingest_shacl = self.measure("ingest", {"yaml": str(data), "shacl": True}, fresh=fresh_store("shacl"))
-        say(f"  median {ingest_shacl['median_s']:.2f} s, {ingest_shacl['quads']:,} quads")
-        ingest_plain = None
+        # 1. ingest (with SHACL, as `parley ingest` does by default; --no-shacl too when asked) and the engine's
+        # bulk load of the same quads (dumped from the first ingested store), side by side in rounds
+        nq, trig = wd / "dump.nq", wd / "dump.trig"
+        say(f"ingest and the engine's bulk load of the same quads, side by side ×{self.runs}")
+        loads: list[tuple[str, dict[str, Any] | Callable[[int], dict[str, Any]]]] = [
+            ("ingest", lambda k: {"yaml": str(data), "shacl": True, **fresh_store("shacl")(k)})]
         if self.no_shacl_too:
-            say(f"ingest --no-shacl ×{self.runs}")
-            ingest_plain = self.measure("ingest", {"yaml": str(data), "shacl": False}, fresh=fresh_store("plain"))
-            say(f"  median {ingest_plain['median_s']:.2f} s")
+            loads.append(("ingest", lambda k: {"yaml": str(data), "shacl": False, **fresh_store("plain")(k)}))
+        loads.append(("bulk_load", lambda k: {"nquads": str(nq), **fresh_store("bulk")(k)}))
+        *ingests, bulk = self.measure_rounds(loads, say, first=(
+            "dump", {"store": str(wd / "store-shacl-0"), "format": "nquads", "out": str(nq)}))
+        ingest_shacl = ingests[0]
+        ingest_plain = ingests[1] if self.no_shacl_too else None
+        say(f"  median {ingest_shacl['median_s']:.2f} s against {bulk['median_s']:.2f} s, "
+            f"{ingest_shacl['quads']:,} quads")
         (wd / f"store-shacl-{self.runs - 1}").rename(main)
         for old in [*wd.glob("store-shacl-*"), *wd.glob("store-plain-*")]:
             shutil.rmtree(old, ignore_errors=True)
         self.info.update(quads=ingest_shacl["quads"], statements=self.statements, data=str(data))
+        # the size the bulk-loaded store settles at once the engine has compacted it (as it does when the store
+        # is next opened): it is measured right after the load, before that happens; Parley's store the same
+        # way after the pages, which see it as the ingest left it
+        say("the bulk-loaded store compacted, as at its next open")
+        compacted = {"bulk": run_step("compact", {"store": str(wd / f"store-bulk-{self.runs - 1}")}, wd, STEP_TIMEOUT)}
+        for old in wd.glob("store-bulk-*"):
+            shutil.rmtree(old, ignore_errors=True)
 
-        # 2. named queries: Parley vs the engine directly, on the same on-disk store
-        say("named queries through Parley")
+        # 2. named queries: Parley and the engine directly, side by side on the same on-disk store
+        say("named queries, through Parley and directly in pyoxigraph, side by side")
         params = _params_for(self.statements)
-        pq = self.measure("queries_parley", {"store": str(main), "params": params, "runs": self.runs,
-                                             "cap": max(self.cap, 300.0)},
-                          runs=1)
+        pq = run_step("queries", {"store": str(main), "params": params, "runs": self.runs,
+                                  "cap": max(self.cap, 300.0)}, wd, STEP_TIMEOUT)
         texts = {k: v["text"] for k, v in pq["queries"].items()}
-        say("named queries directly in pyoxigraph")
-        eq = self.measure("queries_engine", {"store": str(main), "texts": texts, "runs": self.runs}, runs=1)
 
         # 3. the engine's native dumps, Parley's as-of snapshot and exports, side by side in rounds, so that
         # each limit and what is compared with it see the machine and the store in the same state (at 100k a
         # dump right after the ingest took more than twice as long as one on the settled store)
-        nq, trig = wd / "dump.nq", wd / "dump.trig"
         say(f"native dumps (N-Quads, TriG), as-of snapshot and exports, side by side ×{self.runs}")
         dump_nq, dump_trig, snap, *each = self.measure_rounds([
             ("dump", {"store": str(main), "format": "nquads", "out": str(nq)}),
@@ -703,18 +712,6 @@ class Bench:
             *(("export", {"store": str(main), "format": fmt, "out": str(wd / f"export.{fmt}")})
               for fmt in RDF_EXPORTS)], say)
         exports = dict(zip(RDF_EXPORTS, each))
-
-        # 4. the engine's bulk load of the same quads
-        say(f"bulk_load ×{self.runs}")
-        bulk = self.measure("bulk_load", {"nquads": str(nq)}, fresh=fresh_store("bulk"))
-        # the size the bulk-loaded store settles at once the engine has compacted it (as it does when the store
-        # is next opened): it is measured right after the load, before that happens; Parley's store the same
-        # way after the pages, which see it as the ingest left it
-        say("the bulk-loaded store compacted, as at its next open")
-        last_bulk = wd / f"store-bulk-{self.runs - 1}"
-        compacted = {"bulk": run_step("compact", {"store": str(last_bulk)}, wd, STEP_TIMEOUT)}
-        for old in wd.glob("store-bulk-*"):
-            shutil.rmtree(old, ignore_errors=True)
 
         # 5. projection and metrics
         say("networkx projection and metrics")
@@ -758,9 +755,9 @@ class Bench:
                  bulk_mb=cb["size_bytes"] / 2**20, x_limit=cp["size_bytes"] / cb["size_bytes"],
                  compact_s={"parley": cp["seconds"], "bulk": cb["seconds"]})
         for name, p in pq["queries"].items():
-            direct = eq["queries"][name]
+            direct = p["engine"]
             prow = {**stats(p["times"]), "rows": p["rows"], "rss_mb": pq["rss_mb"]}
-            erow = {**stats(direct["times"]), "rows": direct["rows"], "rss_mb": eq["rss_mb"]}
+            erow = {**stats(direct["times"]), "rows": direct["rows"], "rss_mb": pq["rss_mb"]}
             self.row("query", name, prow, limit=erow, limit_what="pyoxigraph", rdflib=rdf.get(f"query:{name}"))
         self.row("export", f"snapshot as of {AS_OF} (trig)", snap, limit=dump_trig, limit_what="native trig dump")
         for fmt, ex in exports.items():
