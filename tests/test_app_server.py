@@ -58,7 +58,7 @@ def test_warm_reads_the_store_files_into_the_file_cache(tmp_path: Path) -> None:
     store = tmp_path / "store"
     with Store.open(str(store), create=True) as opened:
         ingest_files(opened, sorted((ROOT / "ingest" / "samples").glob("*.yaml")), check_shapes=False)
-    files = [p for p in (store / ENGINE_DIR).iterdir() if p.is_file()]
+    files = sorted((store / ENGINE_DIR).glob("*.sst"))
     size = sum(p.stat().st_size for p in files)
     os.sync()
     for path in files:  # out of the cache, as after a reboot or when other files pushed them out

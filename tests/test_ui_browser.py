@@ -241,6 +241,10 @@ def test_every_page_is_drawn_without_errors(app_url: str, page: Any, name: str) 
             files=[{"name": "people.yaml", "mimeType": "application/yaml", "buffer": (
                 b"parley: 1\ncollection: browser-test\nactors:\n  - id: browser-test-person\n    type: person\n"
                 b"    labels: {en: Browser Test Person}\n")}])
+        # the upload reruns the page: Check clicked before that run is over would see no file
+        page.locator('[data-testid="stFileChipName"]', has_text="people.yaml").wait_for()
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stFileChipIconSpinner\"]')")
+        settle(page)
         page.get_by_role("button", name="Check").click()
         page.get_by_text("Would write 1 file(s)").wait_for()
     settle(page)

@@ -67,7 +67,9 @@ def warm(spec: str | None, *, available: int | None = None) -> threading.Thread 
     folder = Path(spec or "") / ENGINE_DIR
     if not spec or not folder.is_dir():
         return None
-    files = sorted((p for p in folder.iterdir() if p.is_file()), key=lambda p: p.name)
+    # The engine's table files only: never its LOCK, whose lock (fcntl) the engine would lose in this process
+    # the moment a reader here closed the file.
+    files = sorted(folder.glob("*.sst"), key=lambda p: p.name)
     size = sum(p.stat().st_size for p in files)
     room = available if available is not None else available_memory()
     if room is None or size > room * WARM_SHARE:
