@@ -82,4 +82,4 @@ def test_warm_reads_nothing_of_an_endpoint_or_of_a_store_too_big_for_the_free_me
     store = tmp_path / "store"
     Store.open(str(store), create=True).close()
     assert warm(str(store), available=1) is None
-    assert "not pre-reading the store's" in capsys.readouterr().err
+    assert "files: more than 50% of the free memory\n" in capsys.readouterr().err

@@ -69,12 +69,12 @@ def warm(spec: str | None, *, available: int | None = None) -> threading.Thread 
         return None
     # The engine's table files only: never its LOCK, whose lock (fcntl) the engine would lose in this process
     # the moment a reader here closed the file.
-    files = sorted(folder.glob("*.sst"), key=lambda p: p.name)
+    files = sorted(folder.glob("*.sst"))
     size = sum(p.stat().st_size for p in files)
     room = available if available is not None else available_memory()
     if room is None or size > room * WARM_SHARE:
-        print(f"parley: not pre-reading the store's {size / 2**20:,.0f} MB of files: more than "
-              f"{WARM_SHARE:.0%} of the free memory", file=sys.stderr)
+        why = "the free memory is unknown" if room is None else f"more than {WARM_SHARE:.0%} of the free memory"
+        print(f"parley: not pre-reading the store's {size / 2**20:,.0f} MB of files: {why}", file=sys.stderr)
         return None
 
     def read() -> None:
