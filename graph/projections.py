@@ -153,10 +153,6 @@ def _values(*terms: object) -> str:
     return " ".join(f"<{t}>" for t in terms)
 
 
-def _s(term: Node | None) -> str | None:
-    return None if term is None else str(term)
-
-
 def _tail(iri: str) -> str:
     return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
@@ -170,7 +166,7 @@ def _day(value: str | None) -> str | None:
 
 
 def _rows(store: Store, query: str) -> list[tuple[str | None, ...]]:
-    return [tuple(_s(t) for t in row) for row in store.select(query).rows]
+    return store.select_text(query)
 
 
 _CLAIM_FIELDS = {str(p): _kebab(_tail(str(p))) for p in (

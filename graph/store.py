@@ -160,6 +160,13 @@ class Store:
         """Run a SELECT; `bindings` give variables their values as RDF terms, never as pasted text."""
         return self.backend.select(bind(query, bindings), union=union, limit=limit)
 
+    def select_text(self, query: str, bindings: Bindings | None = None, *, union: bool = True
+                    ) -> list[tuple[str | None, ...]]:
+        """A SELECT's rows as text (an IRI, a literal's lexical form, a blank node's label; None where
+        unbound), without an RDF term per value: for reading many rows (at 100,000 statements the
+        projection reads 8 million values, and making each an rdflib term took a third of its time)."""
+        return self.backend.select_text(bind(query, bindings), union=union)
+
     def ask(self, query: str, bindings: Bindings | None = None, *, union: bool = True) -> bool:
         return self.backend.ask(bind(query, bindings), union=union)
 

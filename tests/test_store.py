@@ -164,6 +164,21 @@ def test_select_reads_typed_and_escaped_literals(loaded_store: Store) -> None:
     assert rows == [(Literal("2025-12-02", datatype=XSD_DATE), MEETING_CLAIMS[4][2])]
 
 
+def test_select_text_gives_each_value_as_its_text(loaded_store: Store) -> None:
+    query = (f"SELECT ?p ?alias ?t WHERE {{ ?p a <{FOAF.Person}> OPTIONAL {{ ?p <{SKOS.altLabel}> ?alias }} "
+             f"OPTIONAL {{ ?m <{SEM.hasActor}> ?p ; <{SEM.hasTimeStamp}> ?t }} }} ORDER BY ?p")
+    assert loaded_store.select_text(query) == [
+        (str(WITKOFF), "Уиткофф", "2025-12-02"),
+        (str(PUTIN), None, "2025-12-02"),
+        (str(USHAKOV), "Y. Ushakov", None),
+    ]
+    assert loaded_store.select_text(query) == [tuple(None if t is None else str(t) for t in row)
+                                               for row in loaded_store.select(query).rows]
+    assert loaded_store.select_text(f"SELECT ?b WHERE {{ BIND(BNODE('x') AS ?b) }}")[0][0]  # a label, not None
+    with pytest.raises(StoreError, match="^expected a SELECT query$"):
+        loaded_store.select_text("ASK { ?s ?p ?o }")
+
+
 def test_ask_with_bindings(loaded_store: Store) -> None:
     query = f"ASK WHERE {{ ?m <{SEM.hasActor}> ?a }}"
     assert loaded_store.ask(query, {"a": WITKOFF}) is True

@@ -30,6 +30,9 @@ class Backend(Protocol):
     description: str
 
     def select(self, query: str, *, union: bool, limit: int | None) -> SelectRows: ...
+    def select_text(self, query: str, *, union: bool) -> list[tuple[str | None, ...]]:
+        """A SELECT's rows as text: an IRI, a literal's lexical form, a blank node's label; None where
+        unbound. For readers of many rows that need no RDF terms (`str` of each term of `select`)."""
     def ask(self, query: str, *, union: bool) -> bool: ...
     def construct(self, query: str, *, union: bool) -> Graph: ...
     def update(self, update: str) -> None:

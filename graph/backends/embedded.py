@@ -115,6 +115,13 @@ class EmbeddedBackend:
             rows.append(tuple(None if (t := solution[i]) is None else from_ox(t) for i in range(len(variables))))
         return SelectRows(variables, rows)
 
+    def select_text(self, query: str, *, union: bool = True) -> list[tuple[str | None, ...]]:
+        result = self._query(query, union)
+        if not isinstance(result, ox.QuerySolutions):
+            raise StoreError("expected a SELECT query")
+        width = range(len(result.variables))  # every term's `value` is what str() of its rdflib term gives
+        return [tuple(None if (t := solution[i]) is None else t.value for i in width) for solution in result]
+
     def ask(self, query: str, *, union: bool = True) -> bool:
         return bool(self._query(query, union))
 

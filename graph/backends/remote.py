@@ -270,6 +270,9 @@ class RemoteBackend:
         rows = [tuple(reader.term(b.get(v)) for v in variables) for b in bindings]
         return SelectRows(variables, rows)
 
+    def select_text(self, query: str, *, union: bool = True) -> list[tuple[str | None, ...]]:
+        return [tuple(None if t is None else str(t) for t in row) for row in self.select(query, union=union).rows]
+
     def ask(self, query: str, *, union: bool = True) -> bool:
         answer = self._query(query, union, RESULTS_JSON, "ASK")
         reader = _ResultsReader(answer)
