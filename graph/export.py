@@ -30,10 +30,9 @@ import io
 import json
 import os
 import re
-import secrets
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from itertools import chain
 from operator import attrgetter
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from typing import Any, BinaryIO
 import networkx as nx
 import pyoxigraph as ox
 
+from graph import files
 from graph.errors import ParleyError
 from graph.projections import entity_graph, flat, read_facts
 from graph.snapshot import (
@@ -151,31 +151,21 @@ def _writable_folder(path: Path) -> Path:
     return folder
 
 
-def _temp_name(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-
-
 @contextmanager
 def atomic(path: Path) -> Iterator[BinaryIO]:
     """A file opened under a temporary name in `path`'s folder, renamed to `path` when the block succeeds
     and removed when it fails (whatever the exception), so `path` is the old file or the whole new one."""
     _writable_folder(path)
-    temp = _temp_name(path)
+    opened = False
     try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as e:
-        raise ExportError(f"cannot write {path}: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
+        with files.replacing(path) as out:
+            opened = True
             yield out
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException as e:
-        temp.unlink(missing_ok=True)
-        if isinstance(e, OSError) and not isinstance(e, BrokenPipeError):
-            raise ExportError(f"cannot write {path}: {e.strerror or e}; nothing was written") from None
-        raise
+    except OSError as e:
+        if isinstance(e, BrokenPipeError):
+            raise
+        raise ExportError(f"cannot write {path}: {e.strerror or e}{'; nothing was written' if opened else ''}"
+                          ) from None
 
 
 def _csv_folder(store: Store, folder: Path, day: dt.date | None, created: dt.datetime) -> Exported:
@@ -188,19 +178,12 @@ def _csv_folder(store: Store, folder: Path, day: dt.date | None, created: dt.dat
             raise ExportError(f"cannot create folder {folder}: {e.strerror or e}") from None
         made = True
     g = projection(store, day)
-    files = {"nodes.csv": nodes_csv(g), "edges.csv": edges_csv(g)}
-    temps: dict[Path, Path] = {}
+    files_of = {"nodes.csv": nodes_csv(g), "edges.csv": edges_csv(g)}
     try:
-        for name, data in files.items():  # both written in full before either is renamed
-            temp = _temp_name(folder / name)
-            temps[temp] = folder / name
-            with open(temp, "xb") as out:
-                out.write(data)
-        for temp, final in temps.items():
-            os.replace(temp, final)
+        with ExitStack() as both:  # both written in full before either is renamed
+            for name, data in files_of.items():
+                both.enter_context(files.replacing(folder / name)).write(data)
     except BaseException as e:
-        for temp in temps:
-            temp.unlink(missing_ok=True)
         if made:
             folder.rmdir()
         if isinstance(e, OSError):

@@ -12,6 +12,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 import pyoxigraph as ox
 from rdflib import Graph
 
+from graph import files
 from graph.backends import SelectRows
 from graph.errors import StoreError, StoreInUseError, WriteError
 from graph.terms import from_ox
@@ -162,7 +163,7 @@ class EmbeddedBackend:
             return
         journal = Path(self.path) / JOURNAL_NAME
         try:
-            _write_durably(journal, "".join(f"{g}\n" for g in graphs).encode())
+            files.write_whole(journal, "".join(f"{g}\n" for g in graphs).encode())
         except OSError as e:
             raise WriteError(f"write refused, nothing stored: {e}") from None
         calls = 0
@@ -173,7 +174,7 @@ class EmbeddedBackend:
         except (SyntaxError, ValueError, OSError) as e:
             self._undo()
             raise WriteError(f"write refused, nothing stored: {e}") from None
-        _remove_durably(journal)
+        files.remove(journal)
         if compacts_after(calls, quads):
             if before_compacting is not None:
                 before_compacting()
@@ -218,7 +219,7 @@ class EmbeddedBackend:
             self.engine.flush()
         except OSError as e:
             raise StoreError(f"cannot undo an interrupted ingest in {self.path}: {e}") from None
-        _remove_durably(journal)
+        files.remove(journal)
 
     def bulk_load(self, data: bytes | str, fmt: str) -> None:
         """The engine's fastest load path; not transactional, for fresh stores and benchmarks."""
@@ -293,7 +294,7 @@ class StreamingLoad:
                 f.flush()
                 os.fsync(f.fileno())
             if first:
-                _sync_folder(self.journal.parent)
+                files.sync_folder(self.journal.parent)
         except OSError as e:
             raise WriteError(f"write refused, nothing stored: {e}") from None
         if self._thread is None:
@@ -331,7 +332,7 @@ class StreamingLoad:
             self.abort()
             self._check()
         if self.journal.exists():
-            _remove_durably(self.journal)
+            files.remove(self.journal)
         if self.compacts:
             self.backend.settle()
 
@@ -364,30 +365,3 @@ def _batches(chunks: Iterable[bytes], quads: int) -> Iterator[bytes]:
             batch, lines = [], 0
     if batch:
         yield b"".join(batch)
-
-
-def _write_durably(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise
-    _sync_folder(path.parent)
-
-
-def _remove_durably(path: Path) -> None:
-    path.unlink()
-    _sync_folder(path.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from graph import files
 
 HEADER = """\
 # Parley draft extracted from {text} by `parley extract` (rules, not a person: check before ingesting).
@@ -58,16 +59,5 @@ def text_file_for(text_path: str | Path, draft_path: str | Path) -> str:
 
 
 def write_draft(path: str | Path, content: str) -> None:
-    """Write the draft through a temporary file and a rename, so a crash leaves the old file or the new one."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.resolve().parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(content)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Write the draft whole or not at all, so a crash leaves the old file or the new one."""
+    files.write_whole(Path(path), content.encode("utf-8"))
