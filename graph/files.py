@@ -18,9 +18,11 @@ def temp_name(path: Path) -> Path:
 
 
 @contextmanager
-def replacing(path: Path) -> Iterator[BinaryIO]:
+def replacing(path: Path, *, strict: bool = False) -> Iterator[BinaryIO]:
     """A binary file open under a temporary name in `path`'s folder, which becomes `path` when the block
     succeeds and is removed when it fails, whatever the exception. Opening it raises OSError as `open` does.
+    Once the file is in place, a folder that cannot be synced raises only when `strict` (a store's own
+    files): elsewhere it would say that a file written whole was not.
 
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
@@ -48,12 +50,16 @@ def replacing(path: Path) -> Iterator[BinaryIO]:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    sync_folder(path.parent)
+    try:
+        sync_folder(path.parent)
+    except OSError:  # a folder one may write into but not open (mode -wx), or a file system that cannot
+        if strict:   # sync a folder: the file is whole and in place, only the rename's durability unsure
+            raise
 
 
-def write_whole(path: Path, data: bytes) -> None:
+def write_whole(path: Path, data: bytes, *, strict: bool = False) -> None:
     """Replace the file at `path` by `data`, whole or not at all (see :func:`replacing`)."""
-    with replacing(path) as out:
+    with replacing(path, strict=strict) as out:
         out.write(data)
 
 

@@ -163,7 +163,7 @@ class EmbeddedBackend:
             return
         journal = Path(self.path) / JOURNAL_NAME
         try:
-            files.write_whole(journal, "".join(f"{g}\n" for g in graphs).encode())
+            files.write_whole(journal, "".join(f"{g}\n" for g in graphs).encode(), strict=True)
         except OSError as e:
             raise WriteError(f"write refused, nothing stored: {e}") from None
         calls = 0
