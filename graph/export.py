@@ -15,8 +15,8 @@ and renamed, so a failed export leaves the old file or none, never half of a new
   `` | `` as these formats only hold scalars. GEXF nodes carry a ``viz`` colour per type, so Gephi shows them coloured.
   CSV is ``nodes.csv`` and ``edges.csv`` with Gephi's column names (Id, Label; Source, Target, Type,
   Label = the relation), zipped into one file or written into a folder.
-- ``svg``, ``png``: a picture of the projection (`graph.picture`): one layout (networkx's seeded spring layout, numpy
-  only), one scene (colour per type, size by degree, labels placed greedily so that none overlap),
+- ``svg``, ``png``: a picture of the projection, drawn by `graph.picture`: one layout (networkx's seeded
+  spring layout, numpy only), one scene (colour per type, size by degree, labels placed greedily so that none overlap),
   drawn by a small SVG writer of our own or by Pillow. Pillow already comes with Streamlit, so a PNG
   needs no new dependency and no SVG rasteriser (cairo); matplotlib would add tens of MB to draw the same.
 """
@@ -154,8 +154,8 @@ def _writable_folder(path: Path) -> Path:
 
 @contextmanager
 def atomic(path: Path) -> Iterator[BinaryIO]:
-    """A file opened under a temporary name in `path`'s folder, renamed to `path` when the block succeeds
-    and removed when it fails (whatever the exception), so `path` is the old file or the whole new one."""
+    """`files.replacing(path)` for an export: `path` is the old file or the whole new one, and what fails
+    is an ExportError that says whether anything could be written (a broken pipe passes as it is)."""
     _writable_folder(path)
     opened = False
     try:

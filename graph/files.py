@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 
-def temp_name(path: Path) -> Path:
+def _temp_name(path: Path) -> Path:
     """A name beside `path` that no other writer picks: hidden, with a random part, ending in ``.part``."""
     return path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
 
@@ -39,7 +39,7 @@ def replacing(path: Path, *, strict: bool = False) -> Iterator[BinaryIO]:
     >>> (folder / "a.txt").read_bytes(), sorted(p.name for p in folder.iterdir())
     (b'whole', ['a.txt'])
     """
-    temp = temp_name(path)
+    temp = _temp_name(path)
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as out:

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
-from rdflib.term import Node
 
 from graph.collector import few_collections
 from graph.store import Store

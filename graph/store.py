@@ -164,7 +164,7 @@ class Store:
                     ) -> list[tuple[str | None, ...]]:
         """A SELECT's rows as text (an IRI, a literal's lexical form, a blank node's label; None where
         unbound), without an RDF term per value: for reading many rows (at 100,000 statements the
-        projection reads 8 million values, and making each an rdflib term took a third of its time)."""
+        projection reads 8 million values; making each an rdflib term took 5 s of its 45 s)."""
         return self.backend.select_text(bind(query, bindings), union=union)
 
     def ask(self, query: str, bindings: Bindings | None = None, *, union: bool = True) -> bool:
