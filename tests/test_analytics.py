@@ -26,7 +26,7 @@ from graph.analytics import (
     find_entity, most_active, path, paths, sides,
 )
 from graph.projections import (
-    Facts, entity_graph, flat, lineage_graph, meetings_graph, read_facts, stances_graph,
+    Entity, Evidence, Facts, Link, Said, entity_graph, flat, lineage_graph, meetings_graph, read_facts, stances_graph,
 )
 from graph.store import Store
 from ingest.pipeline import ingest_files
@@ -197,6 +197,30 @@ def test_entity_graph_has_typed_labelled_nodes_and_relations_with_their_statemen
         ("palace-meeting", "held at", "palace"), ("plan-2", "revision of", "plan-1"),
         ("ruritania", "stance: criticises", "border-issue"), ("sylvania", "stance: supports", "trade"),
         ("trade-talks", "concerns", "trade")]
+
+
+def test_entity_graph_merges_the_links_of_one_relation_into_one_edge() -> None:
+    # Built by hand: three links of one relation, in an order where a later link has the earliest day and
+    # repeats a statement and quote an earlier one gave. One edge, each pair once, the earliest day.
+    a, b = f"{ID}actor/a", f"{ID}actor/b"
+    said = {f"{ID}statement/{n}": Said(f"{ID}statement/{n}", a, day, f"text {n}") for n, day in
+            (("s1", "2025-11-20"), ("s2", "2025-11-05"), ("s3", "2025-12-01"))}
+    s1, s2, s3 = said
+    f = Facts(entities={a: Entity(a, "actor", "A"), b: Entity(b, "actor", "B")}, statements=said, links=[
+        Link(a, b, "assessed", evidence=[Evidence(s1, "first", factuality="future")]),
+        Link(a, b, "assessed", evidence=[Evidence(s2, "second"), Evidence(s1, "first")]),
+        Link(a, b, "assessed", record=True, evidence=[Evidence(s1, "other words"), Evidence(s3, "third")],
+             attrs={"stance": "supports"}),
+        Link(b, a, "assessed", evidence=[Evidence(s3, "back")])])
+    g = entity_graph(f)
+    assert g.number_of_edges() == 2
+    assert g.edges[a, b, "assessed"] == {
+        "relation": "assessed", "statements": [s1, s2, s1, s3], "quotes": ["first", "second", "other words", "third"],
+        "record": True, "factuality": "future", "stance": "supports", "date": "2025-11-05"}
+    assert g.edges[b, a, "assessed"]["date"] == "2025-12-01"
+    g = entity_graph(f, since=day("2025-11-10"))  # s2 is before the period: its words and its day are left out
+    assert g.edges[a, b, "assessed"]["statements"] == [s1, s1, s3]
+    assert g.edges[a, b, "assessed"]["date"] == "2025-11-20"
 
 
 def test_entity_graph_filtered_by_type_and_with_statement_nodes(world: Facts) -> None:
