@@ -254,11 +254,11 @@ def test_snapshots_compare_two_dates_only_when_asked(app: AppFactory) -> None:
 
 def test_positions_on_a_big_store_start_with_the_last_days_and_show_every_stance_on_a_click(
         app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ui import data
+    from ui import stances
 
-    monkeypatch.setattr(data, "FULL_MATRIX_CLAIMS", 0)  # as if the store held more claims than that
-    monkeypatch.setattr(data, "RECENT_DAYS", 1)
-    data._position_matrix.clear()  # matrices cached by other tests were computed whole
+    monkeypatch.setattr(stances, "FULL_MATRIX_CLAIMS", 0)  # as if the store held more claims than that
+    monkeypatch.setattr(stances, "RECENT_DAYS", 1)
+    stances._position_matrix.clear()  # matrices cached by other tests were computed whole
     try:
         at = app("positions", as_of="2025-12-02")
         assert "Stances stated in the 1 days up to 2 Dec 2025" in plain(texts(at))
@@ -275,19 +275,19 @@ def test_positions_on_a_big_store_start_with_the_last_days_and_show_every_stance
         assert every.loc["Russia", "territorial issue"] == "no compromise yet"
         assert len(every.index) > len(recent.index)
     finally:
-        data._position_matrix.clear()
+        stances._position_matrix.clear()
 
 
 def test_snapshot_files_come_from_the_export_library(example_store_path: str, app: AppFactory) -> None:
     import datetime as dt
 
-    from ui import data
+    from ui import data, snapshot_data
 
     app("snapshots")  # opens the store in the app's cache
     s = data._open_store(example_store_path)
-    trig = data.snapshot_file(s, "trig", dt.date(2025, 12, 3)).decode()
+    trig = snapshot_data.snapshot_file(s, "trig", dt.date(2025, 12, 3)).decode()
     assert "kremlin-meeting-2025-12-02" in trig and "2026-03-09" not in trig
-    assert data.snapshot_file(s, "png", None).startswith(b"\x89PNG")
+    assert snapshot_data.snapshot_file(s, "png", None).startswith(b"\x89PNG")
 
 
 # ── Ingest ───────────────────────────────────────────────────────────────────────────────────────
@@ -364,13 +364,13 @@ def test_an_upload_in_one_session_is_not_seen_in_another(app: AppFactory) -> Non
 
 def test_a_commit_runs_once_however_often_it_is_clicked(monkeypatch: pytest.MonkeyPatch,
                                                         empty_store_path: str) -> None:
-    from ui import data
+    from ui import data, uploads
 
     monkeypatch.setenv(ENV_STORE, empty_store_path)
-    pending = data.Pending("records", {"people.yaml": GOOD})
+    pending = uploads.Pending("records", {"people.yaml": GOOD})
     before = data._shared(empty_store_path).generation
     reports: list[Any] = []
-    threads = [threading.Thread(target=lambda: reports.append(data.commit(pending))) for _ in range(4)]
+    threads = [threading.Thread(target=lambda: reports.append(uploads.commit(pending))) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
@@ -384,26 +384,26 @@ def test_a_commit_runs_once_however_often_it_is_clicked(monkeypatch: pytest.Monk
 def test_the_graph_component_never_receives_markup() -> None:
     import networkx as nx
 
-    from ui import data
+    from ui import drawing
 
     g = nx.MultiDiGraph()
     g.add_node("https://x/a", label='<img src=x onerror="alert(1)"> & "Co"', type="actor", kind="person")
     g.add_node("https://x/b", label="B", type="issue")
     g.add_edge("https://x/a", "https://x/b", key="<b>rel</b>", relation="<b>rel</b>")
-    elements = data.graph_elements(g)
+    elements = drawing.graph_elements(g)
     values = [v for e in elements["nodes"] + elements["edges"] for v in e["data"].values()]
     assert not any("<" in str(v) or ">" in str(v) for v in values)
     assert elements["nodes"][0]["data"]["name"] == '‹img src=x onerror="alert(1)"› & "Co"'
 
 
 def test_text_from_the_data_cannot_become_markdown_links_or_directives() -> None:
-    from ui import data
+    from ui import data, uploads
 
     assert data.md("[x](javascript:alert(1)) :red[hi] ![i](http://e/i.png)") == (
         r"\[x\]\(javascript\:alert\(1\)\) \:red\[hi\] \!\[i\]\(http\:\/\/e\/i\.png\)")
     assert data.safe_url("javascript:alert(1)") is None and data.safe_url("file:///etc/passwd") is None
     assert data.link("Source", "https://tass.ru/politika/25798241") == "[Source](https://tass.ru/politika/25798241)"
-    assert data.safe_name("../../etc/pass wd.yaml") == "pass-wd.yaml"
+    assert uploads.safe_name("../../etc/pass wd.yaml") == "pass-wd.yaml"
 
 
 # ── On a big store: less on the first view, the rest one click away ───────────────────────────────
@@ -452,10 +452,10 @@ def test_overview_on_a_big_store_counts_quads_and_checks_quality_on_a_click(
 
 def test_documents_on_a_big_store_list_the_best_connected_first_and_all_on_a_click(
         app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ui import data
+    from ui import document_data
 
-    monkeypatch.setattr(data, "MAX_LINEAGE", 5)
-    data._documents.clear()  # documents cached by other tests were read whole
+    monkeypatch.setattr(document_data, "MAX_LINEAGE", 5)
+    document_data._documents.clear()  # documents cached by other tests were read whole
     try:
         at = app("documents")
         assert "The 5 best-connected of the 23 documents are drawn and listed" in plain(texts(at))
@@ -468,7 +468,7 @@ def test_documents_on_a_big_store_list_the_best_connected_first_and_all_on_a_cli
         assert len(at.dataframe[0].value) == 23
         assert "best-connected of the" not in plain(texts(at))
     finally:
-        data._documents.clear()
+        document_data._documents.clear()
 
 
 def test_timeline_says_when_an_events_details_come_from_some_of_its_statements(

@@ -8,11 +8,11 @@ from collections import defaultdict
 import streamlit as st
 
 from graph.projections import lineage_graph
-from ui import data
+from ui import data, document_data, drawing
 
 st.title("Documents")
 every = st.session_state.get("documents_every", False)
-found = data.attempt(lambda: data.documents(every=every))
+found = data.attempt(lambda: document_data.documents(every=every))
 if found is None:
     st.stop()
 
@@ -30,10 +30,10 @@ if not found.complete:  # many documents: the best-connected are read, drawn and
               help="Reads every document's point counts: slower on a big store",
               on_click=lambda: st.session_state.update(documents_every=True))
 linked = [n for n in g if g.degree(n) > 0 or g.nodes[n].get("points_claimed")]
-if len(linked) > data.MAX_LINEAGE:  # a picture of thousands of boxes says nothing: the best-connected first
-    linked = sorted(linked, key=lambda n: (-g.degree(n), n))[:data.MAX_LINEAGE]
-    st.caption(f"The {data.MAX_LINEAGE} best-connected documents are drawn; the table below lists all {len(g):,}.")
-st.graphviz_chart(data.lineage_dot(g.subgraph(linked)), width="stretch")
+if len(linked) > document_data.MAX_LINEAGE:  # a picture of thousands of boxes says nothing: the best-connected first
+    linked = sorted(linked, key=lambda n: (-g.degree(n), n))[:document_data.MAX_LINEAGE]
+    st.caption(f"The {document_data.MAX_LINEAGE} best-connected documents are drawn; the table below lists all {len(g):,}.")
+st.graphviz_chart(drawing.lineage_dot(g.subgraph(linked)), width="stretch")
 
 rows = []
 for n, d in sorted(g.nodes(data=True), key=lambda x: (x[1].get("date") or "", x[1].get("label", ""))):
@@ -50,13 +50,13 @@ if not found.complete and not st.session_state.get("documents_conflicts"):
     st.button("Find the conflicting claims", key="documents_conflicts_button", icon=":material/compare_arrows:",
               on_click=lambda: st.session_state.update(documents_conflicts=True))
     st.stop()
-subjects = data.attempt(data.disputed)
+subjects = data.attempt(document_data.disputed)
 if subjects is not None:
     if not subjects:
         st.success("No conflicting claims.", icon=":material/check_circle:")
-    shown = subjects if st.session_state.get("documents_all_conflicts") else subjects[:data.CONFLICTS_SHOWN]
-    groups: dict[tuple[str, str], dict[str, list[data.FigureClaim]]] = defaultdict(lambda: defaultdict(list))
-    for c in data.figure_claims(shown):
+    shown = subjects if st.session_state.get("documents_all_conflicts") else subjects[:document_data.CONFLICTS_SHOWN]
+    groups: dict[tuple[str, str], dict[str, list[document_data.FigureClaim]]] = defaultdict(lambda: defaultdict(list))
+    for c in document_data.figure_claims(shown):
         groups[(c.subject, c.quantity)][c.value].append(c)
     for (subject, quantity), by_value in groups.items():
         with st.container(border=True):

@@ -9,7 +9,7 @@ import streamlit as st
 
 from graph.analytics import AmbiguousEntityError, UnknownEntityError
 from graph.projections import ENTITY_TYPES
-from ui import data
+from ui import data, drawing
 
 st.title("Explorer")
 bounds = data.attempt(data.date_bounds)
@@ -61,18 +61,18 @@ if not near.complete:
 if entity.iri not in g:
     st.warning(f"{data.md(entity.label)} is not in the graph for these types and dates: widen them.", icon=":material/filter_alt:")
     st.stop()
-shown, total = data.neighbourhood(g, entity.iri, view["expanded"], view["removed"])
-if total > data.MAX_NODES:
-    st.warning(f"{total:,} entities are in reach; showing {data.MAX_NODES}. Narrow the types or the dates, or "
+shown, total = drawing.neighbourhood(g, entity.iri, view["expanded"], view["removed"])
+if total > drawing.MAX_NODES:
+    st.warning(f"{total:,} entities are in reach; showing {drawing.MAX_NODES}. Narrow the types or the dates, or "
                f"remove nodes, to see the rest.", icon=":material/filter_alt:")
 
 graph_col, side = st.columns([3, 2])
 with graph_col:
     digest = hashlib.sha1("|".join(sorted(shown.nodes)).encode()).hexdigest()[:10]
-    event = data.draw_graph(shown, key=f"explorer-graph-{digest}")
+    event = drawing.draw_graph(shown, key=f"explorer-graph-{digest}")
     st.caption(f"{shown.number_of_nodes()} entities, {shown.number_of_edges()} relations. Click a node for its "
                "details; double-click (or the expand button) to add its neighbours; Delete removes it. Colours: "
-               + data.legend(data.node_group(d) for _, d in shown.nodes(data=True)))
+               + drawing.legend(drawing.node_group(d) for _, d in shown.nodes(data=True)))
 if event and event.get("timestamp") != view.get("seen"):
     view["seen"] = event.get("timestamp")
     ids = [str(i) for i in event.get("data", {}).get("node_ids", [])]
@@ -111,7 +111,7 @@ with side:
         buttons[1].button("Centre here", key="explorer_centre", help="Search for this entity instead",
                           on_click=lambda: st.session_state.update(explorer_name=attrs.get("id", node)))
 
-    relations = data.edges_of(g, node)
+    relations = drawing.edges_of(g, node)
     sources = data.sources_of(s for _, _, _, d in relations[:40] for s in d.get("statements", [])[:3])
     st.markdown(f"**Relations** ({len(relations)})")
     listing = st.container(height=520, border=False)  # scrolls beside the graph instead of below it

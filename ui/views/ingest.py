@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from graph.errors import ParleyError
-from ui import data
+from ui import data, uploads
 
 st.title("Ingest")
 st.caption("Upload YAML record files (ingest/RECORDS.md) with the transcripts they name, or one transcript "
@@ -28,10 +28,10 @@ if st.button("Check", type="primary", icon=":material/fact_check:", key="ingest_
     files = {u.name: u.getvalue() for u in uploaded or []}
     if not files and pasted.strip():
         content = pasted.encode("utf-8")
-        files = {data.safe_name(pasted_name, ".yaml" if data.is_records(content) else ".txt"): content}
+        files = {uploads.safe_name(pasted_name, ".yaml" if uploads.is_records(content) else ".txt"): content}
     session.pop("ingest_done", None)
     try:
-        session["ingest_pending"], session["ingest_report"] = data.prepare(files)
+        session["ingest_pending"], session["ingest_report"] = uploads.prepare(files)
         session.pop("ingest_error", None)
     except ParleyError as e:
         session["ingest_error"] = str(e)
@@ -41,7 +41,7 @@ if session.get("ingest_done"):
     st.success(session["ingest_done"], icon=":material/check_circle:")
 if session.get("ingest_error"):
     data.error(session["ingest_error"])
-pending: data.Pending | None = session.get("ingest_pending")
+pending: uploads.Pending | None = session.get("ingest_pending")
 if pending is None:
     st.stop()
 
@@ -55,7 +55,7 @@ if pending.kind == "text":
     pending.files[draft_name] = edited.encode("utf-8")
     if st.button("Check the draft", icon=":material/fact_check:", key="ingest_check_draft"):
         try:
-            session["ingest_report"] = data.check(pending)
+            session["ingest_report"] = uploads.check(pending)
             session.pop("ingest_error", None)
         except ParleyError as e:
             session["ingest_report"] = None
@@ -64,16 +64,16 @@ if pending.kind == "text":
 report = session.get("ingest_report")
 if report is not None:
     st.subheader("Validation report")
-    st.info(data.report_line(report), icon=":material/fact_check:")
-    st.dataframe([{"file": data.safe_name(r.path), "collection": r.collection, "added": len(r.added),
+    st.info(uploads.report_line(report), icon=":material/fact_check:")
+    st.dataframe([{"file": uploads.safe_name(r.path), "collection": r.collection, "added": len(r.added),
                    "replaced": len(r.replaced), "unchanged": len(r.unchanged), "statements": r.statements,
                    "claims": r.claims, "triples": r.triples} for r in report.files], hide_index=True, width="stretch")
 
 if st.button("Commit to the store", type="primary", icon=":material/save:", key="ingest_commit",
              disabled=report is None, help="Check first; the commit runs the same checks again"):
     try:
-        done = data.commit(pending)
-        session["ingest_done"] = data.report_line(done)
+        done = uploads.commit(pending)
+        session["ingest_done"] = uploads.report_line(done)
         session["ingest_round"] = round_ + 1
         for key in ("ingest_pending", "ingest_report", "ingest_error"):
             session.pop(key, None)

@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from ui import data
+from ui import data, document_data
 
 st.title("Parley")
 st.caption("A negotiation-tracking knowledge graph: who said what, when, where, and about which issue. "
@@ -85,7 +85,7 @@ if not whole:
     st.button("Count the quads and check data quality", key="overview_whole_button", icon=":material/fact_check:",
               on_click=lambda: st.session_state.update(overview_whole=True))
 quality = data.attempt(data.quality) if whole else None
-subjects = data.attempt(data.disputed) if whole else None
+subjects = data.attempt(document_data.disputed) if whole else None
 if quality is not None and subjects is not None:
     a, b, c = st.columns(3)
     a.metric("Disputed numbers", len(subjects), help="Numbers (point counts, sums) that sources give differently")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import data
+from ui import data, stances
 
 st.title("Positions")
 bounds = data.attempt(data.date_bounds)
@@ -18,23 +18,23 @@ as_of = st.date_input("As of", value=data.parse_day(params.get("as_of")) or last
                       format="YYYY-MM-DD", key="positions_as_of",
                       help="Each cell is the latest stance stated on or before this day")
 every = st.session_state.get("positions_every", False)
-m = data.position_matrix(as_of, every=every)
+m = stances.position_matrix(as_of, every=every)
 if not m.complete and not m.stances:  # nothing stated in the last days: the whole matrix it is
-    m = data.position_matrix(as_of, every=True)
+    m = stances.position_matrix(as_of, every=True)
 if not m.stances:
     st.info(f"No positions were stated by {data.human_date(as_of.isoformat())}: pick a later date.")
     st.stop()
 
 table = pd.DataFrame(
-    [[data.stance_text(latest) if (latest := m.latest(a, i)) else "" for i, _ in m.issues] for a, _ in m.actors],
+    [[stances.stance_text(latest) if (latest := m.latest(a, i)) else "" for i, _ in m.issues] for a, _ in m.actors],
     index=[label for _, label in m.actors], columns=[label for _, label in m.issues])
-colours = {data.stance_text(k): v for k, v in data.STANCE_COLOURS.items()}
+colours = {stances.stance_text(k): v for k, v in stances.STANCE_COLOURS.items()}
 styled = table.style.map(lambda v: f"background-color: {colours[v]}; color: #111" if v in colours else "")
 if m.complete:
     st.caption(f"{len(m.actors)} actors × {len(m.issues)} issues as of {data.human_date(as_of.isoformat())}. "
                "Select a cell for its history.")
 else:
-    st.caption(f"Stances stated in the {data.RECENT_DAYS} days up to {data.human_date(as_of.isoformat())}: "
+    st.caption(f"Stances stated in the {stances.RECENT_DAYS} days up to {data.human_date(as_of.isoformat())}: "
                f"{len(m.actors)} actors × {len(m.issues)} issues, each cell the latest of that period. "
                "Select a cell for its whole history.")
     st.button("Show every stance ever stated", key="positions_every_button", icon=":material/grid_on:",
@@ -67,12 +67,12 @@ if actor is None or issue is None:
             icon=":material/touch_app:")
     st.stop()
 
-stated = data.stance_count(actor, issue, as_of)
+stated = stances.stance_count(actor, issue, as_of)
 st.subheader(data.md(f"{m.label(actor)} on {m.label(issue)}"))
 if not stated:
     st.info(f"No stance of {data.md(m.label(actor))} on {data.md(m.label(issue))} was stated by {data.human_date(as_of.isoformat())}.")
-listed = data.stance_history(actor, issue, as_of,
-                             latest=None if st.session_state.get("positions_all_history") else data.HISTORY_SHOWN)
+listed = stances.stance_history(actor, issue, as_of,
+                             latest=None if st.session_state.get("positions_all_history") else stances.HISTORY_SHOWN)
 sources = data.sources_of(s.statement for s in listed)
 if len(listed) < stated:
     st.caption(f"The latest {len(listed)} of {stated:,} stances stated.")
@@ -82,5 +82,5 @@ for s in reversed(listed):
     source = sources.get(s.statement)
     where = f" · {data.link(source.title, source.url)}" if source else ""
     factuality = "" if s.factuality == "asserted" else f" ({data.md(s.factuality)})"
-    st.markdown(f"**{data.md(data.stance_text(s.stance))}**{factuality} — {data.md(data.human_date(s.date))}, "
+    st.markdown(f"**{data.md(stances.stance_text(s.stance))}**{factuality} — {data.md(data.human_date(s.date))}, "
                 f"said by {data.md(s.speaker)}{where}  \n> “{data.md(s.quote)}”")

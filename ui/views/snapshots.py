@@ -7,7 +7,7 @@ from collections import Counter
 
 import streamlit as st
 
-from ui import data
+from ui import data, snapshot_data
 
 st.title("Snapshots")
 st.caption("A snapshot is the graph as it stood on a date: the statements made by then, their claims, and "
@@ -23,17 +23,17 @@ whole = left.toggle("The whole store", key="snapshots_whole", help="Every graph,
 day = left.date_input("As of", value=data.parse_day(params.get("as_of")) or last, min_value=first, max_value=last,
                       format="YYYY-MM-DD", disabled=whole, key="snapshots_day")
 as_of = None if whole else day
-fmt = right.selectbox("Format", list(data.EXPORT_FORMATS), format_func=lambda k: data.EXPORT_FORMATS[k][0],
+fmt = right.selectbox("Format", list(snapshot_data.EXPORT_FORMATS), format_func=lambda k: snapshot_data.EXPORT_FORMATS[k][0],
                       key="snapshots_format")
-what, extension, mime = data.EXPORT_FORMATS[fmt]
+what, extension, mime = snapshot_data.EXPORT_FORMATS[fmt]
 store = data.store()  # opened already: the facts above came from it
 stamp = as_of.isoformat() if as_of else "whole"
-right.download_button(f"Download {fmt.upper()}", data=lambda: data.snapshot_file(store, fmt, as_of),
+right.download_button(f"Download {fmt.upper()}", data=lambda: snapshot_data.snapshot_file(store, fmt, as_of),
                       file_name=f"parley-{stamp}.{extension}", mime=mime, type="primary",
                       icon=":material/download:", key="snapshots_download", on_click="ignore")
 
 if st.toggle("Show a picture of this snapshot", key="snapshots_picture"):
-    image = data.attempt(lambda: data.picture(as_of))
+    image = data.attempt(lambda: snapshot_data.picture(as_of))
     if image:
         st.image(image, width="stretch")
 
@@ -48,7 +48,7 @@ asked = st.button("Compare", type="primary", icon=":material/compare_arrows:", k
 wanted = (before, after)
 if asked or ("from" in params and "to" in params):
     st.session_state["snapshots_compared"] = wanted
-changes = data.attempt(lambda: data.diff(before, after)) if st.session_state.get("snapshots_compared") == wanted \
+changes = data.attempt(lambda: snapshot_data.diff(before, after)) if st.session_state.get("snapshots_compared") == wanted \
     else None
 if changes is None and st.session_state.get("snapshots_compared") != wanted:
     st.caption("Pick the two dates, then compare.")

@@ -12,7 +12,7 @@ from code_editor import code_editor
 from graph.errors import ParleyError
 from graph.guard import prefix_lines
 from graph.sparql import list_queries, serialize
-from ui import data
+from ui import data, drawing
 
 st.title("SPARQL")
 st.caption(f"Read-only: SELECT, ASK, CONSTRUCT and DESCRIBE over the whole store; no SERVICE, LOAD, remote FROM "
@@ -95,7 +95,7 @@ noun = "triples" if result.gives_graph else "rows"
 more = f" — cut at the limit of {result.limit:,}: the answer has more" if result.truncated else ""
 st.caption(f"{len(result.rows):,} {noun}{more}")
 if result.gives_graph and result.rows:
-    data.draw_graph(data.triples_graph(result), key=f"sparql-graph-{len(result.rows)}", height=460, actions=False)
+    drawing.draw_graph(drawing.triples_graph(result), key=f"sparql-graph-{len(result.rows)}", height=460, actions=False)
 st.dataframe(data.frame_rows(result), hide_index=True, width="stretch")
 downloads = [("ttl", "Turtle", "text/turtle"), ("nt", "N-Triples", "application/n-triples")] if result.gives_graph \
     else [("csv", "CSV", "text/csv"), ("json", "JSON", "application/sparql-results+json")]

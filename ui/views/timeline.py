@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from graph.projections import Entity
+from graph.timeline import LANES, timeline
 from ui import data
 
 st.title("Timeline")
@@ -40,12 +41,12 @@ end = max(start, min(last, data.parse_day(params.get("until")) or last))
 since, until = top[2].slider("Dates", min_value=first, max_value=last, value=(start, end), format="D MMM YYYY",
                              key="timeline_dates", help="Starts with the latest few hundred items; drag to go back")
 f = data.period(since, until)
-items = data.timeline(f, actor=actor, issue=issue, since=since, until=until)
+items = timeline(f, actor=actor, issue=issue, since=since, until=until)
 if not items:
     st.info("Nothing in this period for this actor and issue: widen the filters.", icon=":material/filter_alt:")
     st.stop()
 
-lanes = ["Events", "Statements", "Documents"]
+lanes = list(LANES)
 symbols = {"Events": "circle", "Statements": "diamond", "Documents": "square"}
 seen: Counter[tuple[str, str]] = Counter()
 offsets = []
