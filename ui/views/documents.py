@@ -32,7 +32,8 @@ if not found.complete:  # many documents: the best-connected are read, drawn and
 linked = [n for n in g if g.degree(n) > 0 or g.nodes[n].get("points_claimed")]
 if len(linked) > document_data.MAX_LINEAGE:  # a picture of thousands of boxes says nothing: the best-connected first
     linked = sorted(linked, key=lambda n: (-g.degree(n), n))[:document_data.MAX_LINEAGE]
-    st.caption(f"The {document_data.MAX_LINEAGE} best-connected documents are drawn; the table below lists all {len(g):,}.")
+    st.caption(f"The {document_data.MAX_LINEAGE} best-connected documents are drawn; "
+               f"the table below lists all {len(g):,}.")
 st.graphviz_chart(drawing.lineage_dot(g.subgraph(linked)), width="stretch")
 
 rows = []

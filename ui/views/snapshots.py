@@ -23,9 +23,9 @@ whole = left.toggle("The whole store", key="snapshots_whole", help="Every graph,
 day = left.date_input("As of", value=data.parse_day(params.get("as_of")) or last, min_value=first, max_value=last,
                       format="YYYY-MM-DD", disabled=whole, key="snapshots_day")
 as_of = None if whole else day
-fmt = right.selectbox("Format", list(snapshot_data.EXPORT_FORMATS), format_func=lambda k: snapshot_data.EXPORT_FORMATS[k][0],
-                      key="snapshots_format")
-what, extension, mime = snapshot_data.EXPORT_FORMATS[fmt]
+formats = snapshot_data.EXPORT_FORMATS
+fmt = right.selectbox("Format", list(formats), format_func=lambda k: formats[k][0], key="snapshots_format")
+what, extension, mime = formats[fmt]
 store = data.store()  # opened already: the facts above came from it
 stamp = as_of.isoformat() if as_of else "whole"
 right.download_button(f"Download {fmt.upper()}", data=lambda: snapshot_data.snapshot_file(store, fmt, as_of),
@@ -48,9 +48,9 @@ asked = st.button("Compare", type="primary", icon=":material/compare_arrows:", k
 wanted = (before, after)
 if asked or ("from" in params and "to" in params):
     st.session_state["snapshots_compared"] = wanted
-changes = data.attempt(lambda: snapshot_data.diff(before, after)) if st.session_state.get("snapshots_compared") == wanted \
-    else None
-if changes is None and st.session_state.get("snapshots_compared") != wanted:
+compared = st.session_state.get("snapshots_compared") == wanted
+changes = data.attempt(lambda: snapshot_data.diff(before, after)) if compared else None
+if changes is None and not compared:
     st.caption("Pick the two dates, then compare.")
 if changes is not None:
     if not changes:
