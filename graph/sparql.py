@@ -753,7 +753,8 @@ def load_query(name: str) -> NamedQuery:
     :raises QueryError: there is no such query.
     """
     path = QUERIES_DIR / f"{name}.rq"
-    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name) or not path.is_file():
+    # a name too long for a file (the system's limit is 255 bytes) is not one either
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,199}", name) or not path.is_file():
         raise QueryError(f"no named query {name!r}; `parley queries` lists them")
     return NamedQuery.from_text(name, path.read_text(encoding="utf-8"))
 

@@ -141,6 +141,36 @@ def test_row_cap_marks_a_cut_answer(store_path: str) -> None:
                           "(raise --limit for more)\n")
 
 
+def test_the_query_itself_as_the_argument_runs_as_from_stdin(store_path: str) -> None:
+    piped = parley(store_path, "query", "-f", "csv", "-", input=ACTORS)
+    assert piped.exit_code == 0 and piped.stdout.startswith("who,name")
+    lower = "select ?who ?name where { ?who a parley:Actor ; rdfs:label ?name } order by ?name"
+    for text in (ACTORS, f"# actors\n  {lower}", f"PREFIX parley: <{PARLEY}>\n{ACTORS}"):
+        given = parley(store_path, "query", "-f", "csv", text)
+        assert (given.exit_code, given.stdout) == (0, piped.stdout), text
+    # slashes in its IRIs, and longer than a file name may be: still the query, not a file to read
+    long = "SELECT ?who " + " ".join(f"?v{i}" for i in range(100)) + f" WHERE {{ ?who a <{PARLEY.Actor}> }}"
+    given = parley(store_path, "query", "-f", "csv", long)
+    assert given.exit_code == 0 and given.stdout.splitlines()[1:] == [f"{ALICE}" + "," * 100, f"{BORIS}" + "," * 100]
+    # mistakes in it are reported as in a file, with line and column
+    given = parley(store_path, "query", "SELECT *\nWHERE { ?s ?p }")
+    assert (given.exit_code, given.stderr) == (
+        1, "Error: SPARQL syntax error at line 2, column 9: cannot read the query from here: '?s ?p }'\n")
+
+
+def test_an_argument_that_is_neither_a_query_nor_a_name_nor_a_file(store_path: str, tmp_path: Path) -> None:
+    name = "x" * 300  # too long for a file name: said plainly, not as an OSError
+    result = parley(store_path, "query", name)
+    assert (result.exit_code, result.stderr) == (1, f"Error: no named query '{name}'; `parley queries` lists them\n")
+    result = parley(store_path, "query", "describe-the-actors")  # starts like DESCRIBE, but is a name
+    assert (result.exit_code, result.stderr) == (
+        1, "Error: no named query 'describe-the-actors'; `parley queries` lists them\n")
+    odd = tmp_path / "SELECT everything"  # a file that starts like a query is read as the file it is
+    odd.write_text(ACTORS, encoding="utf-8")
+    result = parley(store_path, "query", "-f", "csv", str(odd))
+    assert result.exit_code == 0 and result.stdout.splitlines()[0] == "who,name"
+
+
 def test_refused_query_exits_1_with_the_guards_message(store_path: str) -> None:
     result = parley(store_path, "query", "-", input="SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
     assert (result.exit_code, result.stdout) == (1, "")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import signal
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,13 +46,21 @@ FORMATS = ["table", "csv", "tsv", "json", "ttl", "nt"]
 DEFAULT_PORT = 7878
 
 
+# A QUERY argument that reads as SPARQL: its form or a PREFIX/BASE line, after any comment lines.
+_INLINE = re.compile(r"\s*(?:#[^\n]*(?:\n\s*|$))*(?:SELECT|ASK|CONSTRUCT|DESCRIBE|PREFIX|BASE)(?=[\s{*?(<])",
+                     re.IGNORECASE)
+
+
 def read_query(source: str) -> NamedQuery:
-    """A named query (NAME), a query file (FILE.rq or any path) or standard input (-)."""
+    """A named query (NAME), a query file (FILE.rq or any path), standard input (-), or the query itself
+    (an argument that starts like SPARQL, unless a file has that name)."""
     if source == "-":
         data = sys.stdin.buffer.read()
         return NamedQuery.from_text("stdin", _text(data, "standard input"))
     path = Path(source)
-    if source.endswith(".rq") or "/" in source or path.is_file():
+    if _INLINE.match(source) and not _is_file(path):
+        return NamedQuery.from_text("query", source)
+    if source.endswith(".rq") or "/" in source or _is_file(path):
         try:
             size = path.stat().st_size
             if size > guard.MAX_QUERY_BYTES * 4:
@@ -61,6 +70,13 @@ def read_query(source: str) -> NamedQuery:
             raise QueryError(f"cannot read query file {source}: {e.strerror or e}") from None
         return NamedQuery.from_text(path.stem, _text(data, source))
     return load_query(source)
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long to be a file's, say
+        return False
 
 
 def _text(data: bytes, where: str) -> str:
@@ -98,7 +114,8 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @pass_state
 def query(state: State, source: str | None, params: tuple[str, ...], fmt: str, limit: int, timeout: float,
           show_prefixes: bool) -> None:
-    """Run a read-only SPARQL query: a named query (see `parley queries`), a FILE.rq, or - for stdin.
+    """Run a read-only SPARQL query: a named query (see `parley queries`), a FILE.rq, - for stdin, or the
+    query itself.
 
     The common prefixes (parley:, rdfs:, skos:, prov:, sem:, …) are declared for you. Only SELECT, ASK,
     CONSTRUCT and DESCRIBE run; SERVICE, LOAD, FROM outside the store and updates are refused.
@@ -107,7 +124,8 @@ def query(state: State, source: str | None, params: tuple[str, ...], fmt: str, l
     Example:
         parley query who-met-whom --format csv
         parley query positions --param actor=vladimir-putin --param issue=territorial-issue
-        parley query - <<< 'SELECT ?e ?date WHERE { ?e a parley:Meeting ; sem:hasTimeStamp ?date }'
+        parley query 'SELECT ?e ?date WHERE { ?e a parley:Meeting ; sem:hasTimeStamp ?date }'
+        parley query - < my-query.rq
         parley query --show-prefixes
     """
     if show_prefixes:
@@ -115,7 +133,8 @@ def query(state: State, source: str | None, params: tuple[str, ...], fmt: str, l
         if source is None:
             return
     if source is None:
-        raise click.UsageError("give a query: a NAME (see `parley queries`), a FILE.rq, or - for stdin")
+        raise click.UsageError("give a query: a NAME (see `parley queries`), a FILE.rq, - for stdin, or the "
+                               "query itself")
     given = parse_params(params)
     named = read_query(source)
     form = guard.query_form(named.text)
