@@ -194,9 +194,9 @@ def read_file(path: Path) -> Side:
     if fmt is None:
         raise InputError("diff reads snapshot files in TriG (.trig) or N-Quads (.nq), as `parley export` "
                          "writes them", file=str(path))
-    if not path.is_file():
-        raise InputError("no such file" if not path.exists() else "not a file", file=str(path))
     try:
+        if not path.is_file():
+            raise InputError("no such file" if not path.exists() else "not a file", file=str(path))
         return read_quads(ox.parse(path=path, format=fmt), str(path))
     except SyntaxError as e:
         raise InputError(e.msg or str(e), file=str(path), line=e.lineno) from None

@@ -204,9 +204,12 @@ class Store:
         if not isinstance(self.backend, EmbeddedBackend):
             raise StoreError("backup works on an embedded store; back up a remote endpoint with its own tools")
         folder = Path(target)
-        if folder.exists() and any(folder.iterdir()):
-            raise StoreError(f"backup folder {folder} exists and is not empty; name a new folder")
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            if folder.exists() and any(folder.iterdir()):
+                raise StoreError(f"backup folder {folder} exists and is not empty; name a new folder")
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:  # a name longer than the file system allows, a folder that cannot be made
+            raise StoreError(f"cannot back up to {folder}: {e.strerror or e}") from None
         self.backend.backup(str(folder / ENGINE_DIR))
 
     def close(self) -> None:

@@ -133,3 +133,33 @@ def test_validate_names_each_violation_of_a_store_and_exits_1(tmp_path: Path) ->
     assert (f"Violation: <{bad}> (dcterms:date): A statement must have exactly one date (dcterms:date), "
             f"an xsd:date.") in lines
     assert result.stderr == "7 violation(s)\n"
+
+
+LONG = "n" * 300  # longer than a file name may be (255 bytes): the system answers "File name too long"
+TOO_LONG = "File name too long"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--store", "{tmp}/{long}", "stats"], "cannot open store {tmp}/{long}: " + TOO_LONG),
+    (["export", "-o", "{tmp}/{long}.trig"], "cannot write {tmp}/{long}.trig: " + TOO_LONG),
+    (["export", "-o", "{tmp}/{long}"], "cannot tell the format from '{tmp}/{long}': give --format (trig, nq, ttl, "
+                                       "jsonld, graphml, gexf, csv, png, svg)"),
+    (["export", "-f", "csv", "-o", "{tmp}/{long}/"], "cannot write {tmp}/{long}: " + TOO_LONG),
+    (["diff", "{long}.trig", "2025-12-01"], "{long}.trig: cannot read: " + TOO_LONG),
+    (["query", "{long}"], "no named query '{long}'; `parley queries` lists them"),
+    (["ingest", "{tmp}/{long}.yaml"], "{tmp}/{long}.yaml: cannot read the file: " + TOO_LONG),
+    (["import", "{tmp}/{long}.ttl"], "{tmp}/{long}.ttl: cannot read the file: " + TOO_LONG),
+    (["extract", "{tmp}/{long}.txt"], "{tmp}/{long}.txt: cannot read the file: " + TOO_LONG),
+    (["backup", "{tmp}/{long}"], "cannot back up to {tmp}/{long}: " + TOO_LONG),
+], ids=["store", "export-trig", "export-no-extension", "export-csv-folder", "diff", "query", "ingest", "import",
+        "extract", "backup"])
+def test_a_name_too_long_for_the_file_system_is_an_error_not_a_crash(args: list[str], message: str,
+                                                                     tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    assert CliRunner().invoke(cli, ["--store", store, "init"]).exit_code == 0
+    given = [a.format(tmp=tmp_path, long=LONG) for a in args]
+    given = given if given[0] == "--store" else ["--store", store, *given]
+    # PARLEY_DEBUG lets an error nobody handled escape as the exception it is, instead of "unexpected …"
+    result = CliRunner().invoke(cli, given, env={"PARLEY_DEBUG": "1", "PARLEY_STORE": None})
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert (result.exit_code, result.stderr) == (1, f"Error: {message.format(tmp=tmp_path, long=LONG)}\n")

@@ -96,7 +96,7 @@ def export(state: State, as_of: dt.datetime | None, fmt: str | None, output: str
 
 
 def _point(value: str) -> Point:
-    if Path(value).exists() or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) or Path(value).exists():  # a file named like a date
         return value
     try:
         return dt.date.fromisoformat(value)

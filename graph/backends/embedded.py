@@ -48,14 +48,17 @@ class EmbeddedBackend:
             return
         folder = Path(path)
         self.description = str(folder)
-        if not folder.exists():
-            if not create:
-                raise StoreError(f"no store at {folder}: run `parley --store {folder} init` first")
-            folder.mkdir(parents=True)
-        elif not folder.is_dir():
-            raise StoreError(f"store path {folder} is not a folder")
-        elif not create and not (folder / ENGINE_DIR).exists():
-            raise StoreError(f"{folder} is not a Parley store: run `parley --store {folder} init` first")
+        try:
+            if not folder.exists():
+                if not create:
+                    raise StoreError(f"no store at {folder}: run `parley --store {folder} init` first")
+                folder.mkdir(parents=True)
+            elif not folder.is_dir():
+                raise StoreError(f"store path {folder} is not a folder")
+            elif not create and not (folder / ENGINE_DIR).exists():
+                raise StoreError(f"{folder} is not a Parley store: run `parley --store {folder} init` first")
+        except OSError as e:  # a name longer than the file system allows, a folder that cannot be made
+            raise StoreError(f"cannot open store {folder}: {e.strerror or e}") from None
         self._lock_fd = self._take_lock(folder)
         try:
             self.engine = ox.Store(str(folder / ENGINE_DIR))
