@@ -15,6 +15,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph.collector import few_collections
 from graph.errors import ParleyError
 from graph.projections import (
     Entity, Evidence, Facts, Source, entity_graph, facts, human_date, in_period, meetings_graph,
@@ -277,6 +278,7 @@ class Analysis:
         }
 
 
+@few_collections()
 def analyze(source: Source, *, since: dt.date | None = None, as_of: dt.date | None = None,
             top: int = 10) -> Analysis:
     """Centrality, brokers, communities and activity of the who-meets-whom graph of a period."""

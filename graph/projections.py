@@ -803,6 +803,7 @@ def _kept(f: Facts, as_of: dt.date | None, since: dt.date | None, types: Collect
     return out
 
 
+@few_collections()
 def entity_graph(source: Source, *, as_of: dt.date | None = None, since: dt.date | None = None,
                  types: Collection[str] | None = None, statements: bool = False) -> nx.MultiDiGraph:
     """Every entity and every relation between two of them, one edge per relation (the edge key).
@@ -862,6 +863,7 @@ def entity_graph(source: Source, *, as_of: dt.date | None = None, since: dt.date
     return g
 
 
+@few_collections()
 def meetings_graph(source: Source, *, as_of: dt.date | None = None, since: dt.date | None = None,
                    event_kinds: Collection[str] | None = None,
                    actor_kinds: Collection[str] | None = None) -> nx.Graph:
@@ -900,6 +902,7 @@ def meetings_graph(source: Source, *, as_of: dt.date | None = None, since: dt.da
     return g
 
 
+@few_collections()
 def stances_graph(source: Source, *, as_of: dt.date | None = None, since: dt.date | None = None,
                   stances: Collection[str] | None = None, actor_kinds: Collection[str] | None = None,
                   factualities: Collection[str] = ("asserted",)) -> nx.MultiDiGraph:
@@ -926,6 +929,7 @@ def stances_graph(source: Source, *, as_of: dt.date | None = None, since: dt.dat
     return g
 
 
+@few_collections()
 def lineage_graph(source: Source, *, as_of: dt.date | None = None, since: dt.date | None = None,
                   kinds: Collection[str] | None = None) -> nx.DiGraph:
     """Document lineage, a DAG: edges go from a document to the one it revises, derives from or is part of.
