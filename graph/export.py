@@ -88,7 +88,7 @@ class Exported:
 
 def format_for(path: str) -> str | None:
     """The format a file name asks for by its extension (a folder, `DIR/`, means CSV files)."""
-    if path.endswith(("/", os.sep)) or _is_folder(path):
+    if path.endswith(("/", os.sep)) or files.is_folder(path):
         return "csv"
     return EXTENSIONS.get(Path(path).suffix.lower())
 
@@ -112,7 +112,7 @@ def export(store: Store, fmt: str, target: str | os.PathLike[str] | BinaryIO, *,
             raise ExportError(f"{fmt} is binary: give a file with -o (e.g. -o graph.{'zip' if fmt == 'csv' else fmt})")
         return _export_to(store, fmt, target, "-", as_of, created, progress)
     name = os.fspath(target)
-    if fmt == "csv" and (name.endswith(("/", os.sep)) or _is_folder(name)):
+    if fmt == "csv" and (name.endswith(("/", os.sep)) or files.is_folder(name)):
         return _csv_folder(store, Path(name), as_of, created)
     if fmt == "csv" and name.lower().endswith(".csv"):
         raise ExportError(f"cannot write {name}: CSV export is two files (nodes.csv and edges.csv); "
@@ -140,20 +140,6 @@ def _export_to(store: Store, fmt: str, out: BinaryIO, name: str, day: dt.date | 
 
 
 # -- writing files safely ---------------------------------------------------------------------------------
-
-def _is_folder(path: str) -> bool:
-    try:
-        return Path(path).is_dir()
-    except OSError:  # a name longer than the file system allows is no folder; writing it says so
-        return False
-
-
-def _exists(path: Path) -> bool:
-    try:
-        return path.exists()
-    except OSError as e:  # a name longer than the file system allows, say
-        raise ExportError(f"cannot write {path}: {e.strerror or e}") from None
-
 
 def _writable_folder(path: Path) -> Path:
     folder = path.parent
@@ -189,7 +175,7 @@ def atomic(path: Path) -> Iterator[BinaryIO]:
 
 def _csv_folder(store: Store, folder: Path, day: dt.date | None, created: dt.datetime) -> Exported:
     made = False
-    if not _exists(folder):
+    if not files.exists(folder):  # a name too long for one: _writable_folder says so
         _writable_folder(folder)
         try:
             folder.mkdir()

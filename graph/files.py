@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -75,3 +75,25 @@ def sync_folder(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+# Looking a name up: False for one the system cannot look up (longer than it allows, say), as for one that
+# is not there; whatever then tries to open or make it reports the system's reason with the name.
+
+def is_file(path: str | os.PathLike[str]) -> bool:
+    return _looked_up(Path(path).is_file)
+
+
+def is_folder(path: str | os.PathLike[str]) -> bool:
+    return _looked_up(Path(path).is_dir)
+
+
+def exists(path: str | os.PathLike[str]) -> bool:
+    return _looked_up(Path(path).exists)
+
+
+def _looked_up(test: Callable[[], bool]) -> bool:
+    try:
+        return test()
+    except OSError:
+        return False

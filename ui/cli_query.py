@@ -34,7 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import click
 
-from graph import guard
+from graph import files, guard
 from graph.errors import ParleyError, QueryError
 from graph.sparql import (
     DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT, NamedQuery, bind_params, list_queries, load_query, run, serialize,
@@ -58,9 +58,9 @@ def read_query(source: str) -> NamedQuery:
         data = sys.stdin.buffer.read()
         return NamedQuery.from_text("stdin", _text(data, "standard input"))
     path = Path(source)
-    if _INLINE.match(source) and not _is_file(path):
+    if _INLINE.match(source) and not files.is_file(path):
         return NamedQuery.from_text("query", source)
-    if source.endswith(".rq") or "/" in source or _is_file(path):
+    if source.endswith(".rq") or "/" in source or files.is_file(path):
         try:
             size = path.stat().st_size
             if size > guard.MAX_QUERY_BYTES * 4:
@@ -70,13 +70,6 @@ def read_query(source: str) -> NamedQuery:
             raise QueryError(f"cannot read query file {source}: {e.strerror or e}") from None
         return NamedQuery.from_text(path.stem, _text(data, source))
     return load_query(source)
-
-
-def _is_file(path: Path) -> bool:
-    try:
-        return path.is_file()
-    except OSError:  # a name too long to be a file's, say
-        return False
 
 
 def _text(data: bytes, where: str) -> str:
