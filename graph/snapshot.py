@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 
 from graph.store import Store
 from graph.terms import nt
@@ -64,11 +64,6 @@ class Snapshot:
         if self.as_of is not None:
             return f"{SNAPSHOT_BASE}{self.as_of.isoformat()}"
         return f"{SNAPSHOT_BASE}whole-{_utc(created):%Y%m%dT%H%M%SZ}"
-
-
-def union_graph(store: Store) -> Graph:
-    """Every triple of every named graph (and the default graph) as one rdflib Graph."""
-    return store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", union=True)
 
 
 # -- choosing the graphs --------------------------------------------------------------------------------
@@ -371,4 +366,4 @@ def now() -> dt.datetime:
 
 
 __all__ = ["Progress", "Reading", "Snapshot", "SNAPSHOT_BASE", "VOCABULARY_GRAPH", "as_of", "description", "engine",
-           "now", "parley_version", "quads", "union_graph", "whole_store"]
+           "now", "parley_version", "quads", "whole_store"]

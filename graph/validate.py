@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rdflib import Graph
 from rdflib.term import Node
 
 from graph import shacl as engine
+from graph.store import Store
+from ontology.namespaces import CONFIDENCE, ORIGIN, PARLEY
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,46 @@ def sorted_violations(results: Iterable[engine.Result]) -> list[Violation]:
     return sorted(found, key=lambda v: (v.focus, v.path or "", v.message))
 
 
-def shacl(data: Graph) -> list[Violation]:
-    """Check `data` (with the ontology and vocabularies) against Parley's shapes; [] when it conforms."""
-    return validate_triples(data)
+def validate_store(store: Store) -> list[Violation]:
+    """Check the whole store (the union of its graphs, with the ontology and vocabularies) against
+    Parley's shapes; [] when it conforms.
+
+    The triples go straight from the store's union to the checks: an rdflib Graph of the whole store
+    would cost more than the check itself.
+
+    >>> validate_store(Store.open("memory:"))
+    []
+    """
+    rows = store.select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }").rows
+    return validate_triples((s, p, o) for s, p, o in rows if s is not None and p is not None and o is not None)
+
+
+@dataclass(frozen=True)
+class Quality:
+    """What a reviewer should look at: statements and claims that rules extracted from a transcript (no
+    one has confirmed them yet) and claims marked disputed."""
+
+    extracted_statements: int
+    extracted_claims: int
+    disputed_claims: int
+
+    @property
+    def to_review(self) -> int:
+        return self.extracted_statements + self.extracted_claims
+
+
+def quality(store: Store) -> Quality:
+    """Count the statements and claims extracted by rules and the claims marked disputed.
+
+    >>> quality(Store.open("memory:"))
+    Quality(extracted_statements=0, extracted_claims=0, disputed_claims=0)
+    """
+    rows = store.select(
+        f"SELECT ?t (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x <{PARLEY.origin}> <{ORIGIN.extracted}> . ?x a ?t . "
+        f"FILTER(?t IN (<{PARLEY.Statement}>, <{PARLEY.Claim}>)) }} GROUP BY ?t").rows
+    extracted = {str(t): int(str(n)) for t, n in rows}
+    disputed = store.select(
+        f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{PARLEY.Claim}> ; <{PARLEY.confidence}> "
+        f"<{CONFIDENCE.disputed}> }}").rows
+    return Quality(extracted.get(str(PARLEY.Statement), 0), extracted.get(str(PARLEY.Claim), 0),
+                   int(str(disputed[0][0] or 0)) if disputed else 0)

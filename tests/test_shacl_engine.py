@@ -19,14 +19,16 @@ import ontology
 from graph.shacl import UnsupportedShapeError, compile_shapes, parley_shapes
 from graph.sparql import short_name
 from graph.store import Store
-from graph.validate import Violation, shacl, validate_triples
+from graph.validate import Quality, Violation, quality, validate_store, validate_triples
 from ingest.mapping import Mapper, concept
 from ingest.pipeline import _Plan, read_record_file
+from ingest.text.pipeline import ingest_text
 from ontology.namespaces import OA, PARLEY, PROV, RDF, RDFS, SEM, SH, SKOS, XSD
 from test_ontology import CLAIM, STATEMENT, VALID
 
 Triple = tuple[Node, Node, Node]
 Row = tuple[str, "str | None", str, str]
+SEED_TEXT = Path(__file__).resolve().parent.parent / "ingest" / "samples" / "ushakov-briefing-2025-12-02.txt"
 SAMPLES = sorted((Path(__file__).resolve().parent.parent / "ingest" / "samples").glob("*.yaml"))
 
 
@@ -79,12 +81,26 @@ def test_the_example_conforms_in_both() -> None:
     assert engine(t for t in triples) == [] == oracle(triples)
 
 
-def test_shacl_of_a_graph_is_validate_triples_of_its_triples() -> None:
+def test_validate_store_checks_the_union_of_the_store_s_graphs() -> None:
     g = Graph().parse(data=VALID, format="turtle")
     g.remove((STATEMENT, PROV.wasAttributedTo, None))
-    assert shacl(g) == validate_triples(list(g)) == [Violation(
+    triples = sorted(g)
+    store = Store.open("memory:")
+    # half the triples in one named graph, half in another: only their union conforms but for the speaker
+    store.add_graph(URIRef("https://parley.example/graph/a"), triples[: len(triples) // 2])
+    store.add_graph(URIRef("https://parley.example/graph/b"), triples[len(triples) // 2:])
+    assert validate_store(store) == validate_triples(triples) == [Violation(
         str(STATEMENT), "prov:wasAttributedTo",
         "A statement must have exactly one speaker (prov:wasAttributedTo), an actor IRI.", "Violation")]
+
+
+def test_quality_counts_what_rules_extracted_and_what_is_disputed(example_store: Store) -> None:
+    assert quality(example_store) == Quality(extracted_statements=0, extracted_claims=0, disputed_claims=28)
+    store = Store.open("memory:")
+    ingest_text(store, SEED_TEXT)
+    q = quality(store)
+    assert q == Quality(extracted_statements=27, extracted_claims=48, disputed_claims=2)
+    assert q.to_review == 75
 
 
 # -- (b) the failing cases of tests/test_ontology.py --------------------------------------------------------------

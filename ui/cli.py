@@ -156,12 +156,9 @@ def validate(state: State, as_json: bool) -> None:
     Example:
         parley validate
     """
-    from graph.validate import validate_triples
+    from graph.validate import validate_store
 
-    # The triples straight from the store's union: an rdflib Graph of the whole store would cost more than
-    # the check itself.
-    rows = state.store().select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }").rows
-    violations = validate_triples((s, p, o) for s, p, o in rows if s is not None and p is not None and o is not None)
+    violations = validate_store(state.store())
     if as_json:
         click.echo(json.dumps([v.__dict__ for v in violations], indent=2))
     elif not violations:

@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import networkx as nx
 import streamlit as st
@@ -32,6 +32,9 @@ from graph.projections import (
 )
 from graph.sparql import DEFAULT_ROW_LIMIT, QueryResult, load_query, run, run_named, short_name
 from graph.store import DEFAULT_STORE, ENV_STORE, Store
+
+if TYPE_CHECKING:
+    from graph.validate import Quality
 
 EXAMPLE_EVENT = "kremlin-meeting-2025-12-02"
 EXAMPLE_ACTOR = "russia"
@@ -532,35 +535,25 @@ def quotes_of(claims: list[str]) -> dict[str, str]:
     return {str(c): str(q) for c, q in rows}
 
 
-# -- data quality (ADAPTER: the library should offer graph.validate.quality(store)) -----------------------
+# -- data quality ---------------------------------------------------------------------------------------
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _quality(key: str) -> dict[str, int]:
-    from ontology.namespaces import CONFIDENCE, ORIGIN, PARLEY
+def _quality(key: str) -> Quality:
+    from graph.validate import quality
 
-    rows = store().select(
-        f"SELECT ?t (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x <{PARLEY.origin}> <{ORIGIN.extracted}> . ?x a ?t . "
-        f"FILTER(?t IN (<{PARLEY.Statement}>, <{PARLEY.Claim}>)) }} GROUP BY ?t").rows
-    extracted = {str(t): int(str(n)) for t, n in rows}
-    disputed = store().select(
-        f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{PARLEY.Claim}> ; <{PARLEY.confidence}> "
-        f"<{CONFIDENCE.disputed}> }}").rows
-    return {"extracted_statements": extracted.get(str(PARLEY.Statement), 0),
-            "extracted_claims": extracted.get(str(PARLEY.Claim), 0),
-            "disputed_claims": int(str(disputed[0][0] or 0)) if disputed else 0}
+    return quality(store())
 
 
-def quality() -> dict[str, int]:
+def quality() -> Quality:
     """Statements and claims extracted by rules (candidates for review) and claims marked disputed."""
     return _quality(state_key())
 
 
 @st.cache_data(max_entries=2, show_spinner="Checking the graph against the SHACL shapes…")
 def _shacl(key: str) -> list[str]:
-    from graph.snapshot import union_graph
-    from graph.validate import shacl
+    from graph.validate import validate_store
 
-    return [str(v) for v in shacl(union_graph(store()))]
+    return [str(v) for v in validate_store(store())]
 
 
 def shacl_report() -> list[str]:

@@ -89,8 +89,8 @@ subjects = data.attempt(document_data.disputed) if whole else None
 if quality is not None and subjects is not None:
     a, b, c = st.columns(3)
     a.metric("Disputed numbers", len(subjects), help="Numbers (point counts, sums) that sources give differently")
-    b.metric("Claims marked disputed", quality["disputed_claims"])
-    c.metric("Extracted, to review", quality["extracted_statements"] + quality["extracted_claims"],
+    b.metric("Claims marked disputed", quality.disputed_claims)
+    c.metric("Extracted, to review", quality.to_review,
              help="Statements and claims extracted from text by rules, not yet curated by a person")
     if subjects:
         st.warning(f"{len(subjects)} numbers are disputed between sources: compare them side by side on the "
