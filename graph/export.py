@@ -57,7 +57,7 @@ RDF_FORMATS = ("trig", "nq", "ttl", "jsonld")
 GRAPH_FORMATS = ("graphml", "gexf", "csv")
 PICTURE_FORMATS = ("png", "svg")
 FORMATS = RDF_FORMATS + GRAPH_FORMATS + PICTURE_FORMATS
-BINARY = frozenset({"png", "csv"})  # a zip or an image: never to a terminal
+BINARY = frozenset({"png", "csv"})  # a zip or an image: the CLI never writes these to a terminal
 EXTENSIONS = {".trig": "trig", ".nq": "nq", ".nquads": "nq", ".ttl": "ttl", ".jsonld": "jsonld",
               ".graphml": "graphml", ".gexf": "gexf", ".zip": "csv", ".csv": "csv", ".png": "png", ".svg": "svg"}
 
@@ -98,18 +98,15 @@ def export(store: Store, fmt: str, target: str | os.PathLike[str] | BinaryIO, *,
     """Write the graph as of `as_of` (None: the whole store) in `fmt` to a file, a folder (csv) or a stream.
 
     :param target: a path (written to a temporary name beside it and renamed; for csv a name ending in
-        ``/`` or an existing folder gets ``nodes.csv`` and ``edges.csv``), or a binary stream for the
-        text formats.
+        ``/`` or an existing folder gets ``nodes.csv`` and ``edges.csv``), or a binary stream.
     :param created: the creation time recorded in the description (default: now), for reproducible files.
     :param progress: called with (quads read, quads in the store) while RDF streams out.
-    :raises ExportError: an unknown format, a binary format to a stream, a path that cannot be written.
+    :raises ExportError: an unknown format, a path that cannot be written.
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
     created = created or now()
     if not isinstance(target, (str, os.PathLike)):
-        if fmt in BINARY:
-            raise ExportError(f"{fmt} is binary: give a file with -o (e.g. -o graph.{'zip' if fmt == 'csv' else fmt})")
         return _export_to(store, fmt, target, "-", as_of, created, progress)
     name = os.fspath(target)
     if fmt == "csv" and (name.endswith(("/", os.sep)) or files.is_folder(name)):
@@ -137,6 +134,19 @@ def _export_to(store: Store, fmt: str, out: BinaryIO, name: str, day: dt.date | 
         scene = picture(g, as_of=day)
         out.write(svg(scene) if fmt == "svg" else png(scene))
     return Exported(fmt, name, day, created, nodes=g.number_of_nodes(), edges=g.number_of_edges())
+
+
+def export_bytes(store: Store, fmt: str, *, as_of: dt.date | None = None,
+                 created: dt.datetime | None = None) -> bytes:
+    """The graph as of `as_of` (None: the whole store) in `fmt`, as bytes (csv: a zip of the two files),
+    for a download.
+
+    >>> export_bytes(Store.open("memory:"), "csv")[:2]
+    b'PK'
+    """
+    out = io.BytesIO()
+    export(store, fmt, out, as_of=as_of, created=created)
+    return out.getvalue()
 
 
 # -- writing files safely ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import os
 import shutil
 import struct
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
@@ -620,15 +621,38 @@ def test_cli_export_then_diff_shows_the_kremlin_meeting(store_path: Path, tmp_pa
     assert str(KREMLIN) in {r["iri"] for r in json.loads(as_json.stdout)["added"]["events"]}
 
 
-def test_cli_writes_text_formats_to_stdout_and_refuses_binary_ones(store_path: Path) -> None:
+def test_cli_writes_every_format_to_stdout_that_is_not_a_terminal(store_path: Path) -> None:
     run = CliRunner()
     ttl = run.invoke(cli, ["--store", str(store_path), "-s", "export", "--as-of", "2025-12-03", "--format", "ttl"])
     assert ttl.exit_code == 0 and ttl.stderr == ""
     assert len(Graph().parse(data=ttl.stdout_bytes, format="turtle")) > 1000
-    png = run.invoke(cli, ["--store", str(store_path), "export", "--format", "png"])
-    assert png.exit_code == 1 and "Error: png is binary: give a file with -o" in png.stderr
-    csv = run.invoke(cli, ["--store", str(store_path), "export", "--format", "csv", "-o", "-"])
-    assert csv.exit_code == 1 and "Error: csv is binary" in csv.stderr
+    png = run.invoke(cli, ["--store", str(store_path), "-s", "export", "--format", "png"])
+    assert png.exit_code == 0 and png.stdout_bytes.startswith(b"\x89PNG\r\n")
+    csv = run.invoke(cli, ["--store", str(store_path), "-s", "export", "--format", "csv", "-o", "-"])
+    assert csv.exit_code == 0
+    assert sorted(zipfile.ZipFile(io.BytesIO(csv.stdout_bytes)).namelist()) == ["edges.csv", "nodes.csv"]
+
+
+@pytest.mark.parametrize("fmt", ["png", "csv"])
+def test_cli_refuses_to_write_a_binary_format_to_a_terminal(store_path: Path, fmt: str) -> None:
+    import pty
+
+    parley = Path(sys.executable).with_name("parley")
+    main, terminal = pty.openpty()
+    try:
+        done = subprocess.run([str(parley), "--store", str(store_path), "export", "--format", fmt], stdout=terminal,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+        os.set_blocking(main, False)
+        try:
+            shown = os.read(main, 4096)
+        except BlockingIOError:
+            shown = b""
+    finally:
+        os.close(main)
+        os.close(terminal)
+    example = "graph.zip" if fmt == "csv" else "graph.png"
+    assert (done.returncode, done.stderr, shown) == (
+        1, f"Error: {fmt} is binary: give a file with -o (e.g. -o {example}) or redirect the output to a file\n", b"")
 
 
 def test_cli_takes_the_format_from_the_file_name(store_path: Path, tmp_path: Path) -> None:

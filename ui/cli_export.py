@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from graph.diff import Point, diff as run_diff
-from graph.export import FORMATS, ExportError, export as run_export, format_for
+from graph.export import BINARY, FORMATS, ExportError, export as run_export, format_for
 from ui.cli import CONTEXT, State, cli, output_options, pass_state
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -76,6 +76,7 @@ def export(state: State, as_of: dt.datetime | None, fmt: str | None, output: str
         parley export --format ttl > graph.ttl
         parley export --as-of 2025-12-31 --format png -o graph.png
         parley export --format csv -o gephi/
+        parley export --format png > graph.png
     """
     if fmt is None:
         fmt = "trig" if output == "-" else format_for(output)
@@ -85,6 +86,9 @@ def export(state: State, as_of: dt.datetime | None, fmt: str | None, output: str
     day = as_of.date() if as_of else None
     try:
         if output == "-":
+            if fmt in BINARY and sys.stdout.isatty():
+                raise ExportError(f"{fmt} is binary: give a file with -o (e.g. -o graph.{'zip' if fmt == 'csv' else fmt})"
+                                  " or redirect the output to a file")
             result = run_export(state.store(), fmt, sys.stdout.buffer, as_of=day, created=created, progress=bar)
             sys.stdout.buffer.flush()
         else:

@@ -4,9 +4,7 @@ changed between two dates (``graph.diff``), one row per record."""
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import streamlit as st
 
@@ -27,18 +25,11 @@ EXPORT_FORMATS = {  # format → (what it is, file extension, MIME type)
 
 
 def snapshot_file(s: Store, fmt: str, as_of: dt.date | None) -> bytes:
-    """The graph as of a date (None: the whole store) in an export format, as bytes.
+    """The graph as of a date (None: the whole store) in an export format, as bytes. Takes the store as an
+    argument so that a deferred download (run outside the page's script) needs no cache lookup."""
+    from graph.export import export_bytes
 
-    ADAPTER: ``graph.export.export`` writes binary formats only to a path, so this goes through a
-    temporary file; the library could offer ``export_bytes(store, fmt, as_of=)``. Takes the store as an
-    argument so that a deferred download (run outside the page's script) needs no cache lookup.
-    """
-    from graph.export import export
-
-    with tempfile.TemporaryDirectory(prefix="parley-ui-") as tmp:
-        path = Path(tmp) / f"snapshot.{EXPORT_FORMATS[fmt][1]}"
-        export(s, fmt, path, as_of=as_of)
-        return path.read_bytes()
+    return export_bytes(s, fmt, as_of=as_of)
 
 
 @st.cache_data(max_entries=8, show_spinner="Drawing the graph…")
