@@ -19,7 +19,7 @@ from ingest.text.evaluate import Gold, check_gold, evaluate, load_gold
 from ingest.text.extract import Extraction, extract
 from ingest.text.gazetteer import Gazetteer
 from ingest.text.header import Meta
-from ingest.text.pipeline import ingest_text, read_source
+from ingest.text.pipeline import draft_from_bytes, ingest_text, read_source
 from ingest.text.reading import read_text
 from ui.cli import State, cli
 from ui.cli_text import add_text_options, ingest_texts
@@ -299,6 +299,22 @@ def test_non_utf8_bytes_give_the_byte_position() -> None:
     assert "byte 0xe9 at byte offset 28" in str(e.value) and (e.value.line, e.value.column) == (2, 16)
     with pytest.raises(InputError, match="control character U\\+0000"):
         read_text(b"Question: ok\x00", "nul.txt")
+
+
+def test_a_draft_from_bytes_is_the_draft_the_cli_writes(tmp_path: Path) -> None:
+    text = tmp_path / SEED.name
+    text.write_bytes(SEED.read_bytes())
+    ingest_text(None, text, draft=tmp_path / f"{SEED.stem}.draft.yaml")
+    written = (tmp_path / f"{SEED.stem}.draft.yaml").read_text(encoding="utf-8")
+    made = draft_from_bytes(None, SEED.name, SEED.read_bytes())
+
+    def body(draft: str) -> list[str]:  # the header comment names the draft's path, which differs
+        return [line for line in draft.splitlines() if not line.startswith("#")]
+
+    assert body(made) == body(written) and len(body(made)) > 500
+    with pytest.raises(InputError) as e:
+        draft_from_bytes(None, "bin-2025-12-02.txt", b"Question: ok\nY. Ushakov: caf\xe9")
+    assert (e.value.file, e.value.line, e.value.column) == ("bin-2025-12-02.txt", 2, 16)
 
 
 def test_bom_and_crlf_give_the_same_result_as_lf() -> None:

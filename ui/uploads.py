@@ -4,11 +4,9 @@ draft from a transcript, and the commit, made at most once however often the but
 from __future__ import annotations
 
 import re
-import tempfile
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from graph.errors import InputError
@@ -78,19 +76,12 @@ def check(pending: Pending) -> Any:
 
 
 def draft_from_text(name: str, data: bytes) -> Pending:
-    """ADAPTER (the library should offer ``ingest.text.draft_from_bytes(store, name, data) -> str``):
-    extract a transcript into a YAML draft, checked as `parley ingest --dry-run` checks it."""
-    from ingest.text.pipeline import ingest_text
-    from ingest.text.reading import read_text
+    """Extract an uploaded transcript into a YAML draft, checked as `parley ingest --dry-run` checks it."""
+    from ingest.text.pipeline import draft_from_bytes
 
     text_name = safe_name(name, ".txt")
-    read_text(data, text_name)  # not UTF-8, control characters: say so before anything else
-    with tempfile.TemporaryDirectory(prefix="parley-ui-") as tmp:
-        text_path = Path(tmp) / text_name
-        text_path.write_bytes(data)
-        draft_path = Path(tmp) / safe_name(name, ".draft.yaml")
-        ingest_text(store(), text_path, draft=draft_path)
-        return Pending("text", {draft_path.name: draft_path.read_bytes()}, {text_name: data})
+    draft = draft_from_bytes(store(), text_name, data)
+    return Pending("text", {safe_name(name, ".draft.yaml"): draft.encode("utf-8")}, {text_name: data})
 
 
 def commit(pending: Pending) -> Any:

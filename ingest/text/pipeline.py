@@ -98,6 +98,30 @@ def ingest_text(store: "Store | None", path: str | Path | None = None, *, text: 
     return TextIngestResult(x, records, None, report)
 
 
+def draft_from_bytes(store: "Store | None", name: str, data: bytes, *, meta: Meta | None = None) -> str:
+    """The YAML draft of an uploaded transcript (`name` is its file name, which may carry the date), checked
+    as `parley ingest --dry-run` checks it with the transcript beside it. Nothing is written anywhere.
+
+    :param store: what is already defined (None: nothing is).
+    :raises InputError: bad text or a draft that would not ingest, with file, line and column.
+
+    >>> draft = draft_from_bytes(None, "t-2025-12-02.txt", b"Question: Will they go?\\nY. Ushakov: No.")
+    >>> [line for line in draft.splitlines() if line.startswith(("collection:", "  text_file:"))]
+    ['collection: t-2025-12-02-extracted', '  text_file: t-2025-12-02.txt']
+    """
+    from graph.store import Store
+    from ingest.pipeline import ingest_files
+
+    body = read_text(data, name)
+    x = extract(body, name=name, meta=meta, gazetteer=cached(()))
+    draft_name = f"{Path(name).stem}.draft.yaml"
+    records = build_records(x, text_file=name, store=store)
+    content = draft_yaml(records, text_name=name, draft_name=draft_name)
+    ingest_files(store or Store.open("memory:"), [draft_name], dry_run=True, local_text_files=False,
+                 uploads={draft_name: content.encode("utf-8"), name: body.encode("utf-8")})
+    return content
+
+
 def _draft(x: Extraction, store: "Store | None", path: str | Path | None, body: str, draft: Path,
            check_shapes: bool) -> TextIngestResult:
     from graph.store import Store
