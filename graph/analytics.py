@@ -17,9 +17,8 @@ import networkx as nx
 
 from graph.collector import few_collections
 from graph.errors import ParleyError
-from graph.projections import (
-    Entity, Evidence, Facts, Source, entity_graph, facts, human_date, in_period, meetings_graph,
-)
+from graph.facts import Entity, Evidence, Facts, Source, facts, human_date, in_period
+from graph.projections import entity_graph, meetings_graph
 
 EXACT_LIMIT = 2000  # betweenness is exact up to this many nodes, sampled above it
 SAMPLE_K = 500

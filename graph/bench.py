@@ -205,7 +205,8 @@ def step_export(a: dict[str, Any]) -> dict[str, Any]:
 
 def step_projection(a: dict[str, Any]) -> dict[str, Any]:
     from graph.analytics import analyze
-    from graph.projections import entity_graph, read_facts
+    from graph.facts import read_facts
+    from graph.projections import entity_graph
     from graph.store import Store
 
     times: list[float] = []

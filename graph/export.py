@@ -44,8 +44,9 @@ import pyoxigraph as ox
 
 from graph import files
 from graph.errors import ParleyError
+from graph.facts import read_facts
 from graph.picture import OTHER_COLOUR, TYPE_COLOURS, picture, png, svg
-from graph.projections import entity_graph, flat, read_facts
+from graph.projections import entity_graph, flat
 from graph.snapshot import (
     PROGRESS_EVERY, SOFTWARE_BASE, Progress, Reading, Snapshot, as_of, description, engine, now, parley_version,
     whole_store,

@@ -69,7 +69,7 @@ def picture(g: nx.MultiDiGraph, *, as_of: dt.date | None = None, width: int = WI
             height: int = HEIGHT) -> Scene:
     """Lay the projection out: a colour per type, dots sized by their number of neighbours, labels on the
     best-connected entities wherever one fits without overlapping another label or dot."""
-    from graph.projections import human_date
+    from graph.facts import human_date
 
     u = nx.Graph()
     u.add_nodes_from(g.nodes)

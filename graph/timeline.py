@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from graph.projections import Facts
+from graph.facts import Facts
 
 LANES = ("Events", "Statements", "Documents")
 HANDOVERS = ("sent", "presented", "received", "handed over", "delivered")

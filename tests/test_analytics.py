@@ -25,9 +25,8 @@ from graph.analytics import (
     AmbiguousEntityError, Broker, NoPathError, UnknownEntityError, analyze, brokers, centrality, communities,
     find_entity, most_active, path, paths, sides,
 )
-from graph.projections import (
-    Entity, Evidence, Facts, Link, Said, entity_graph, flat, lineage_graph, meetings_graph, read_facts, stances_graph,
-)
+from graph.facts import Entity, Evidence, Facts, Link, Said, read_facts
+from graph.projections import entity_graph, flat, lineage_graph, meetings_graph, stances_graph
 from graph.store import Store
 from ingest.pipeline import ingest_files
 from ui.cli import cli

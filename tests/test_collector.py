@@ -87,16 +87,16 @@ def test_an_ingest_collects_rarely_while_it_runs(default_collector: tuple[int, i
 def test_reading_the_facts_collects_rarely_while_it_runs(default_collector: tuple[int, int, int],
                                                           example_store: Store,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    import graph.projections as projections
+    import graph.facts as module
 
     seen = []
-    read_names = projections._read_names
+    read_names = module._read_names
 
     def noting(*args: object) -> object:
         seen.append(gc.get_threshold())
         return read_names(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(projections, "_read_names", noting)
-    facts = projections.read_facts(example_store)
+    monkeypatch.setattr(module, "_read_names", noting)
+    facts = module.read_facts(example_store)
     assert seen == [WORK_THRESHOLDS] and facts.entities
     assert gc.get_threshold() == default_collector

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from graph import projections
-from graph.projections import (
-    DATING, graphs_around, graphs_near, graphs_of_period, lineage_graph, read_dates, read_documents, read_facts,
-    with_statements,
-)
+from graph import neighbourhood
+from graph.facts import read_documents, read_facts
+from graph.neighbourhood import DATING, graphs_around, graphs_near, graphs_of_period, read_dates, with_statements
+from graph.projections import lineage_graph
 from graph.store import Store
 from ontology.namespaces import DCTERMS, PARLEY, SEM
 
@@ -93,9 +92,9 @@ def test_a_cut_keeps_the_records_and_the_statements_behind_claims_first_the_late
         f"?c <http://www.w3.org/ns/prov#wasDerivedFrom> ?st }}").rows}
     assert {st for c, st in claims.items() if c in cut.graphs} == kept
     # … and they are the latest of those that do.
-    backed = {st for st in every.graphs if st in projections._statement_graphs(example_store, every.graphs)
+    backed = {st for st in every.graphs if st in neighbourhood._statement_graphs(example_store, every.graphs)
               and any(c in every.graphs for c, s in claims.items() if s == st)}
-    days = projections._dates_of(example_store, sorted(kept | backed))
+    days = neighbourhood._dates_of(example_store, sorted(kept | backed))
     assert min(days[s] for s in kept) >= max((days[s] for s in backed - kept), default="")
     assert with_statements(example_store, set(cut.graphs)) == set(cut.graphs)  # every claim read has its statement
 
@@ -132,9 +131,10 @@ def test_the_documents_and_their_lineage_read_alone_are_those_read_facts_reads(e
 def test_an_exact_id_names_its_entity_by_index_and_anything_else_is_left_to_the_search(
         example_store: Store) -> None:
     from graph.analytics import find_entity
-    from graph.projections import entities_with_id, find_candidates, read_entities
+    from graph.facts import read_entities
+    from graph.neighbourhood import entities_with_id, find_candidates
 
-    assert projections.entities_with_id(example_store, "russia") == [RUSSIA]
+    assert neighbourhood.entities_with_id(example_store, "russia") == [RUSSIA]
     assert entities_with_id(example_store, " kremlin-meeting-2025-12-02 ") == [KREMLIN]
     for name in ("Russia", "Путин", "no-such-thing", "territorial", ""):
         assert entities_with_id(example_store, name) == []

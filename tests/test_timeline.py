@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from graph.projections import Entity, Evidence, Facts, Link, Participation, Said
+from graph.facts import Entity, Evidence, Facts, Link, Participation, Said
 from graph.timeline import TimelineItem, timeline
 
 ID = "https://parley.example/id/"

@@ -8,7 +8,7 @@ import json
 import click
 
 from graph.analytics import ActorScore, Analysis, analyze as run_analysis, paths
-from graph.projections import read_facts
+from graph.facts import read_facts
 from ui.cli import CONTEXT, State, cli, output_options, pass_state
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])

@@ -26,10 +26,12 @@ import networkx as nx
 import streamlit as st
 
 from graph.errors import ParleyError
-from graph.projections import (
-    Around, Dates, Entity, Facts, entities_with_id, entity_graph, find_candidates, graphs_near, graphs_of_period,
-    human_date, read_dates, read_entities, read_facts_of, values_block,
+from graph.facts import Entity, Facts, human_date, read_entities
+from graph.neighbourhood import (
+    Around, Dates, entities_with_id, find_candidates, graphs_near, graphs_of_period, read_dates, read_facts_of,
+    values_block,
 )
+from graph.projections import entity_graph
 from graph.sparql import DEFAULT_ROW_LIMIT, QueryResult, load_query, run, run_named, short_name
 from graph.store import DEFAULT_STORE, ENV_STORE, Store
 
@@ -421,7 +423,7 @@ def link(label: object, url: object) -> str:
     return f"[{md(label)}]({target})" if target else md(label)
 
 
-# -- ADAPTER: statement sources (the library should put source, title and URL on projections.Said) -------
+# -- ADAPTER: statement sources (the library should put source, title and URL on facts.Said) -------------
 
 @dataclass(frozen=True)
 class SourceRef:

@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from graph.projections import Facts, human_date
+from graph.facts import Facts, human_date
 from ui.data import cell, labels, quotes_of, state_key, store
 
 MAX_LINEAGE = 150          # the most documents the lineage picture draws
@@ -137,7 +137,8 @@ class Documents:
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the documents…")
 def _documents(key: str, every: bool) -> Documents:
-    from graph.projections import lineage_graph, read_documents
+    from graph.facts import read_documents
+    from graph.projections import lineage_graph
     from ontology.namespaces import DCTERMS, PARLEY, SEM
 
     s = store()

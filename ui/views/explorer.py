@@ -8,7 +8,7 @@ import hashlib
 import streamlit as st
 
 from graph.analytics import AmbiguousEntityError, UnknownEntityError
-from graph.projections import ENTITY_TYPES
+from graph.facts import ENTITY_TYPES
 from ui import data, drawing
 
 st.title("Explorer")

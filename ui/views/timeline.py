@@ -8,7 +8,7 @@ from collections import Counter
 import plotly.graph_objects as go
 import streamlit as st
 
-from graph.projections import Entity
+from graph.facts import Entity
 from graph.timeline import LANES, timeline
 from ui import data
 
