@@ -1,5 +1,6 @@
-"""graph/shacl.py against pySHACL as the oracle: the example conforms in both, the failing cases of the shapes
-tests and random mutations of the example give the same violations, and shapes it cannot run are refused."""
+"""graph/shapes.py and graph/shacl.py against pySHACL as the oracle: the example conforms in both, the failing
+cases of the shapes tests and random mutations of the example give the same violations, and shapes the engine
+cannot run are refused."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 import ontology
-from graph.shacl import UnsupportedShapeError, compile_shapes, parley_shapes
+from graph.shapes import UnsupportedShapeError, compile_shapes, parley_shapes
 from graph.sparql import short_name
 from graph.store import Store
 from graph.validate import Quality, Violation, quality, validate_store, validate_triples
@@ -255,7 +256,7 @@ def test_mutations_of_the_example_give_pyshacls_violations(triples: list[Triple]
 PREFIXES = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 """
-NOT_IMPLEMENTED = ("which graph/shacl.py does not implement (it would be silently skipped); implement it there, "
+NOT_IMPLEMENTED = ("which graph/shapes.py does not implement (it would be silently skipped); implement it there, "
                    "with a test against pySHACL, or change the shape")
 
 
