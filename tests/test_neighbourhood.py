@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from graph import neighbourhood
-from graph.facts import read_documents, read_facts
+from graph.facts import QuotedFrom, read_documents, read_facts, sources_of
 from graph.neighbourhood import DATING, graphs_around, graphs_near, graphs_of_period, read_dates, with_statements
 from graph.projections import lineage_graph
 from graph.store import Store
@@ -143,3 +143,17 @@ def test_an_exact_id_names_its_entity_by_index_and_anything_else_is_left_to_the_
         some_id = iri.rsplit("/", 1)[1]
         searched = find_entity(read_entities(example_store, find_candidates(example_store, some_id)), some_id)
         assert searched.iri == iri and entities_with_id(example_store, some_id) == [iri]
+
+
+def test_the_sources_of_statements_carry_their_title_else_their_label_and_their_url(example_store: Store) -> None:
+    briefing = "https://parley.example/id/statement/ushakov-2025-12-02-n1"
+    report = "https://parley.example/id/statement/afp-2025-12-15-donetsk"
+    assert sources_of(example_store, [briefing, report, briefing, "https://parley.example/id/statement/none"]) == {
+        briefing: QuotedFrom(
+            "https://parley.example/id/source/ushakov-briefing-2025-12-02",
+            "Yuri Ushakov's statement and Q&A after the Putin–Witkoff–Kushner meeting in the Kremlin (English "
+            "translation of the TASS report)", "https://karlof1.substack.com/p/statement-and-q-and-a-of-presidential"),
+        report: QuotedFrom("https://parley.example/id/source/eir-news-2025-12-15", "eir-news-2025-12-15",
+                           "https://eir.news/2025/12/news/zelenskyy-plays-hard-ball-in-berlin-negotiations"),
+    }
+    assert sources_of(example_store, []) == {}

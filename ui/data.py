@@ -1,6 +1,5 @@
 """What the app's pages read and write: the one shared store, the graph's facts and query results cached
-on the store's state, safe text for the page, and the few adapters the library does not offer yet (each
-marked ADAPTER, with what the library should offer instead). What only one page reads is in a module of
+on the store's state, and safe text for the page. What only one page reads is in a module of
 its own: ``ui.stances`` (Positions), ``ui.document_data`` (Documents), ``ui.snapshot_data`` (Snapshots),
 ``ui.uploads`` (Ingest); ``ui.drawing`` draws the graphs.
 
@@ -19,7 +18,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import networkx as nx
@@ -36,6 +35,7 @@ from graph.sparql import DEFAULT_ROW_LIMIT, QueryResult, load_query, run, run_na
 from graph.store import DEFAULT_STORE, ENV_STORE, Store
 
 if TYPE_CHECKING:
+    from graph.facts import QuotedFrom
     from graph.validate import Quality
 
 EXAMPLE_EVENT = "kremlin-meeting-2025-12-02"
@@ -423,36 +423,22 @@ def link(label: object, url: object) -> str:
     return f"[{md(label)}]({target})" if target else md(label)
 
 
-# -- ADAPTER: statement sources (the library should put source, title and URL on facts.Said) -------------
-
-@dataclass(frozen=True)
-class SourceRef:
-    iri: str
-    title: str
-    url: str | None
-
+# -- statement sources ----------------------------------------------------------------------------------
 
 @st.cache_data(max_entries=1024, show_spinner=False)
-def _sources(key: str, statements: tuple[str, ...]) -> dict[str, SourceRef]:
-    from ontology.namespaces import DCTERMS, PROV, RDFS, SCHEMA
+def _sources(key: str, statements: tuple[str, ...]) -> dict[str, QuotedFrom]:
+    from graph.facts import sources_of as read_sources
 
-    values = " ".join(f"<{s}>" for s in statements)
-    rows = store().select(
-        f"SELECT ?st ?src ?title ?label ?url WHERE {{ VALUES ?st {{ {values} }} ?st <{PROV.wasQuotedFrom}> ?src . "
-        f"OPTIONAL {{ ?src <{DCTERMS.title}> ?title }} OPTIONAL {{ ?src <{RDFS.label}> ?label }} "
-        f"OPTIONAL {{ ?src <{SCHEMA.url}> ?url }} }}").rows if statements else []
-    out = {}
-    for st_, src, title, label, url in rows:
-        out[str(st_)] = SourceRef(str(src), str(title or label or short_name(str(src))), safe_url(url))
-    return out
+    # a source's URL becomes a link on the page only when it is a plain http(s) URL
+    return {s: replace(q, url=safe_url(q.url)) for s, q in read_sources(store(), statements).items()}
 
 
-def sources_of(statements: Iterable[str]) -> dict[str, SourceRef]:
+def sources_of(statements: Iterable[str]) -> dict[str, QuotedFrom]:
     """The sources some statements are quoted from, with their titles and (safe) URLs."""
     return _sources(state_key(), tuple(sorted(set(statements))))
 
 
-def source_of(statement: str) -> SourceRef | None:
+def source_of(statement: str) -> QuotedFrom | None:
     """The source a statement is quoted from, with its title and (safe) URL."""
     return sources_of([statement]).get(statement)
 
@@ -567,5 +553,5 @@ def shacl_report() -> list[str]:
 __all__ = ["attempt", "cell", "counts", "date_bounds", "dates", "entities_graph", "error", "EXAMPLE_ACTOR",
            "EXAMPLE_EVENT", "EXAMPLE_ISSUE", "frame_rows", "human_date", "is_small", "link", "max_upload_mb", "md",
            "named", "NEAR_STATEMENTS", "on_days", "parse_day", "quads", "quality", "query", "Question", "QUESTIONS",
-           "quotes_of", "reach", "safe_url", "shacl_report", "short_name", "SMALL_STORE", "source_of", "SourceRef",
+           "quotes_of", "reach", "safe_url", "shacl_report", "short_name", "SMALL_STORE", "source_of", "sources_of",
            "state_key", "store", "store_spec", "write_once"]
