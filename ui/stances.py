@@ -1,20 +1,20 @@
 """What the Positions page reads: actors' stances on issues as of a date (the matrix, the latest asserted
 position claim per cell), and one actor's stated stances on one issue over time, with speakers and words.
 
-ADAPTER: the library should offer the matrix beside ``graph.projections.stances_graph``; it is read here
-with the few plain queries a large store answers fast, and cached on the store's state.
+The claims come from ``graph.positions``; this module caches them on the store's state and adds the names
+and words a page shows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import streamlit as st
 
-from ui.data import dates, labels, on_days, quotes_of, state_key, store
+from graph.positions import latest_stances, position_claim_count, stance_claims
+from ui.data import dates, labels, quotes_of, state_key, store
 
 HISTORY_SHOWN = 20         # stances of one actor on one issue listed before "show all"
 
@@ -50,67 +50,22 @@ class PositionMatrix:
         return self.names.get(iri, iri.rsplit("/", 1)[-1])
 
 
-def _position_claims_of(actors: Iterable[str] | None, issue: str | None, as_of: dt.date,
-                        since: dt.date | None = None) -> list[tuple[str, ...]]:
-    """(claim, actor, issue, stance, statement, day) of the asserted position claims stated by `as_of`, of
-    some actors (None: all) and one issue (None: all). Plain patterns only: with OPTIONAL or with the type
-    checks beside them the engine reads far more than it returns."""
-    from ontology.namespaces import DCTERMS, FACTUALITY, PARLEY, PROV
-
-    def pick(var: str, iris: Iterable[str] | None) -> str:
-        return "" if iris is None else f"VALUES ?{var} {{ {' '.join(f'<{x}>' for x in iris)} }} "
-
-    issues = None if issue is None else [issue]
-    day = "SUBSTR(STR(?d), 1, 10)"
-    if since is not None:  # from the statements of the period (their dates named): the few days' claims
-        days = on_days(DCTERMS.date, (day for day in dates().days(str(DCTERMS.date))
-                                  if since.isoformat() <= day <= as_of.isoformat()))
-        rows = store().select(
-            f"SELECT ?c ?a ?i ?stance ?st ?d WHERE {{ {days} ?st <{DCTERMS.date}> ?d . "
-            f"?c <{PROV.wasDerivedFrom}> ?st . ?c a <{PARLEY.PositionClaim}> ; "
-            f"<{PARLEY.actor}> ?a ; <{PARLEY.issue}> ?i ; <{PARLEY.stance}> ?stance }}").rows
-    else:
-        one = actors is not None and len(list(actors)) == 1 and issue is not None
-        rows = store().select(  # one cell: both constants in the patterns, so the engine intersects them
-            f"SELECT ?c ?a ?i ?stance ?st ?d WHERE {{ ?c <{PARLEY.actor}> <{next(iter(actors or []))}> ; "
-            f"<{PARLEY.issue}> <{issue}> . BIND(<{next(iter(actors or []))}> AS ?a) BIND(<{issue}> AS ?i) "
-            f"?c a <{PARLEY.PositionClaim}> ; <{PARLEY.stance}> ?stance ; <{PROV.wasDerivedFrom}> ?st . "
-            f"?st <{DCTERMS.date}> ?d . FILTER({day} <= \"{as_of.isoformat()}\") }}").rows if one else store().select(
-            f"SELECT ?c ?a ?i ?stance ?st ?d WHERE {{ {pick('a', actors)}?c <{PARLEY.actor}> ?a . "
-            f"?c <{PARLEY.issue}> ?i . {pick('i', issues) if actors is None else ''}"
-            f"?c a <{PARLEY.PositionClaim}> ; <{PARLEY.stance}> ?stance ; <{PROV.wasDerivedFrom}> ?st . "
-            f"?st <{DCTERMS.date}> ?d . FILTER({day} <= \"{as_of.isoformat()}\") }}").rows
-    out = [tuple(str(t) for t in r) for r in rows if issue is None or str(r[2]) == issue]
-    if not out:
-        return []
-    other = {str(c) for c, f in store().select(
-        f"SELECT ?c ?f WHERE {{ VALUES ?c {{ {' '.join(f'<{r[0]}>' for r in out)} }} ?c <{PARLEY.factuality}> ?f }}"
-    ).rows if str(f) != str(FACTUALITY.asserted)}
-    return [(c, a, i, stance, st_, d[:10]) for c, a, i, stance, st_, d in out if c not in other]
-
-
 FULL_MATRIX_CLAIMS = 2_000  # up to this many position claims in the store, the matrix is always complete
 RECENT_DAYS = 7             # otherwise it first shows the stances stated in the days before the date
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _position_claims(key: str) -> int:
-    from ontology.namespaces import PARLEY
-
-    rows = store().select(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?c a <{PARLEY.PositionClaim}> }}").rows
-    return int(str(rows[0][0])) if rows else 0
+    return position_claim_count(store())
 
 
 @st.cache_data(max_entries=32, show_spinner="Reading the positions…")
 def _position_matrix(key: str, as_of: dt.date, every: bool) -> PositionMatrix:
     m = PositionMatrix(as_of)
     m.complete = every or _position_claims(key) <= FULL_MATRIX_CLAIMS
-    # The latest asserted position claim per actor and issue, by (day, claim), as stances_graph orders them.
-    latest: dict[tuple[str, str], tuple[str, str, str]] = {}
     since = None if m.complete else as_of - dt.timedelta(days=RECENT_DAYS - 1)
-    for c, a, i, stance, _, day in _position_claims_of(None, None, as_of, since):
-        latest[(a, i)] = max(latest.get((a, i), ("", "", "")), (day, c, stance))
-    m.stances = {cell: stance.rsplit("/", 1)[-1] for cell, (_, _, stance) in latest.items()}
+    latest = latest_stances(stance_claims(store(), as_of, since=since, dates=dates()))
+    m.stances = {cell: x.stance.rsplit("/", 1)[-1] for cell, x in latest.items()}
     m.names = labels({x for cell in m.stances for x in cell})
     cells_of_actor = Counter(a for a, _ in m.stances)
     cells_of_issue = Counter(i for _, i in m.stances)
@@ -129,8 +84,8 @@ def position_matrix(as_of: dt.date, *, every: bool = False) -> PositionMatrix:
 @st.cache_data(max_entries=64, show_spinner=False)
 def _stance_claims(key: str, actor: str, issue: str, as_of: dt.date) -> list[tuple[str, str, str, str]]:
     """(day, claim, stance, statement) of an actor's asserted position claims on an issue, oldest first."""
-    found = {(d, c): (d, c, stance, st_) for c, _, _, stance, st_, d in _position_claims_of([actor], issue, as_of)}
-    return [found[k] for k in sorted(found)]
+    found = stance_claims(store(), as_of, actors=[actor], issue=issue)
+    return [(x.day, x.claim, x.stance, x.statement) for x in sorted(set(found))]
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
