@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -51,6 +52,19 @@ def test_init_and_stats_on_a_folder(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["stats"], env={"PARLEY_STORE": store})
     assert result.exit_code == 0
     assert result.output == f"Store:   {store}\nQuads:   0\nGraphs:  0\n"
+
+
+def test_stats_say_what_awaits_review(tmp_path: Path) -> None:
+    store = str(tmp_path / "p")
+    seed = Path(__file__).resolve().parent.parent / "ingest" / "samples" / "ushakov-briefing-2025-12-02.txt"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--store", store, "-s", "ingest", str(seed)]).exit_code == 0
+    result = runner.invoke(cli, ["--store", store, "stats"])
+    assert result.exit_code == 0
+    assert result.output.splitlines()[3] == ("Review:  27 statements and 48 claims extracted by rules, not yet curated; "
+                                             "2 claims marked disputed")
+    as_json = json.loads(runner.invoke(cli, ["--store", store, "stats", "--json"]).output)
+    assert as_json["quality"] == {"extracted_statements": 27, "extracted_claims": 48, "disputed_claims": 2}
 
 
 def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:

@@ -124,21 +124,28 @@ def init(state: State) -> None:
 @output_options
 @pass_state
 def stats(state: State, as_json: bool) -> None:
-    """Count the store's quads, named graphs, and instances per class.
+    """Count the store's quads, named graphs, and instances per class, and what awaits review: statements
+    and claims extracted from transcripts by rules, and claims marked disputed.
 
     \b
     Example:
         parley stats
         parley --store http://127.0.0.1:7878 stats --json
     """
+    from graph.validate import quality
+
     counts = state.store().counts()
+    q = quality(state.store()) if counts.quads else None
     if as_json:
         click.echo(json.dumps({"store": state.store().spec, "quads": counts.quads, "graphs": counts.graphs,
-                               "classes": dict(counts.classes)}, indent=2))
+                               "classes": dict(counts.classes), "quality": q.__dict__ if q else None}, indent=2))
         return
     click.echo(f"Store:   {state.store().spec}")
     click.echo(f"Quads:   {counts.quads:,}")
     click.echo(f"Graphs:  {counts.graphs:,}")
+    if q is not None:
+        click.echo(f"Review:  {q.extracted_statements:,} statements and {q.extracted_claims:,} claims extracted by rules, "
+                   f"not yet curated; {q.disputed_claims:,} claims marked disputed")
     if counts.classes:
         click.echo("Instances per class:")
         width = max(len(short_name(c)) for c, _ in counts.classes)
