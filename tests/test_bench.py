@@ -185,7 +185,7 @@ def test_an_rdflib_step_past_the_cap_stops_itself_and_the_next_runs_on_the_same_
 def test_compacting_a_store_keeps_every_quad(tmp_path: Path) -> None:
     import pyoxigraph as ox
 
-    from graph.bench import step_compact
+    from graph.bench_steps import step_compact
 
     lines = [f"<http://x/s{i}> <http://x/p> \"{i}\" <http://x/g{i % 50}> .\n" for i in range(30_000)]
     (tmp_path / "s").mkdir()
