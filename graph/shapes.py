@@ -16,7 +16,7 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 import ontology
-from graph.sparql import short_name
+from graph.results import short_name
 from ontology.namespaces import RDF, RDFS, SH, XSD
 
 

@@ -1,5 +1,5 @@
-"""Guarded SPARQL for people: run a query under a row cap and a wall-clock limit that really stops it,
-show the results (table, CSV, TSV, JSON, XML, Turtle, N-Triples), and the named queries in graph/queries/.
+"""Guarded SPARQL for people: run a query under a row cap and a wall-clock limit that really stops it.
+graph.results shows the answers; graph.named_queries reads the named queries in graph/queries/ and binds them.
 
 Where a query runs, and why (pyoxigraph cannot cancel a query from Python, and ignores signals):
 
@@ -27,7 +27,6 @@ This module must stay cheap to import: every worker process imports it. rdflib i
 from __future__ import annotations
 
 import atexit
-import datetime as dt
 import json
 import os
 import re
@@ -36,9 +35,8 @@ import subprocess
 import sys
 import threading
 import time
-import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,17 +49,12 @@ from graph.errors import ParleyError, QueryError
 from graph.guard import CheckedQuery, DatasetClause
 
 if TYPE_CHECKING:
-    from rdflib import URIRef
     from rdflib.term import Node
 
     from graph.store import Store
 
 DEFAULT_ROW_LIMIT = 10_000
 DEFAULT_TIMEOUT = 30.0
-QUERIES_DIR = Path(__file__).resolve().parent / "queries"
-RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
-GRAPH_FORMATS = ("table", "ttl", "nt")
-MAX_CELL = 80
 _BATCH = 500
 _MAX_IDLE_WORKERS = 2
 _MAX_WORKERS = max(2, os.cpu_count() or 2)
@@ -565,298 +558,4 @@ _POOL = _Pool(_MAX_WORKERS)
 atexit.register(_POOL.close)
 
 
-# -- showing results -----------------------------------------------------------------------------------
-
-def serialize(result: QueryResult, fmt: str) -> bytes:
-    """The result in `fmt`: ``table`` for any result; ``csv``, ``tsv``, ``json`` (SPARQL 1.1 Results JSON)
-    and ``xml`` for SELECT and ASK; ``ttl`` and ``nt`` for CONSTRUCT and DESCRIBE.
-
-    :raises QueryError: the format does not fit the kind of result.
-    """
-    if fmt == "table":
-        return table(result).encode("utf-8")
-    if result.gives_graph:
-        if fmt not in GRAPH_FORMATS:
-            raise QueryError(f"--format {fmt} is for SELECT and ASK results; this {result.form.upper()} "
-                             f"gives a graph: use ttl, nt or table")
-        from graph.terms import to_ox
-
-        rows = sorted(result.rows, key=lambda t: tuple(str(to_ox(x)) for x in t if x is not None))
-        triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in rows]  # type: ignore[arg-type, misc]
-        if fmt == "nt":
-            return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-        iris = {str(x) for row in result.rows for x in row if type(x).__name__ == "URIRef"}
-        used = {p: ns for p, ns in sorted(guard.predeclared_prefixes().items()) if any(i.startswith(ns) for i in iris)}
-        text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used) or b""
-        lines = text.split(b"\n")  # the engine lists prefixes in no fixed order: sort them
-        head = [line for line in lines if line.startswith(b"@prefix ")]
-        return b"\n".join(sorted(head) + lines[len(head):])
-    if fmt not in RESULT_FORMATS:
-        raise QueryError(f"--format {fmt} is for CONSTRUCT and DESCRIBE results; this {result.form.upper()} "
-                         f"gives {'a yes or no' if result.form == 'ask' else 'rows'}: use table, csv, tsv or json")
-    parsed = ox.parse_query_results(json.dumps(results_json(result)).encode("utf-8"), format=ox.QueryResultsFormat.JSON)
-    target = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV, "json": ox.QueryResultsFormat.JSON,
-              "xml": ox.QueryResultsFormat.XML}[fmt]
-    return parsed.serialize(format=target) or b""  # type: ignore[union-attr]
-
-
-def results_json(result: QueryResult) -> dict[str, Any]:
-    """A SELECT or ASK result as SPARQL 1.1 Query Results JSON (a dict)."""
-    from rdflib import BNode, Literal
-
-    if result.form == "ask":
-        return {"head": {}, "boolean": bool(result.boolean)}
-    bindings = []
-    for row in result.rows:
-        binding: dict[str, dict[str, str]] = {}
-        for name, term in zip(result.variables, row):
-            if term is None:
-                continue
-            if isinstance(term, Literal):
-                binding[name] = {"type": "literal", "value": str(term)}
-                if term.language:
-                    binding[name]["xml:lang"] = term.language
-                elif term.datatype is not None:
-                    binding[name]["datatype"] = str(term.datatype)
-            else:
-                binding[name] = {"type": "bnode" if isinstance(term, BNode) else "uri", "value": str(term)}
-        bindings.append(binding)
-    return {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
-
-
-def table(result: QueryResult) -> str:
-    """Aligned text for a terminal: IRIs as prefixed names (Parley's own as kind/id), literals as their
-    text, long cells cut at 80 characters (use csv or json for every character), and a last line with
-    the row count that says when the row cap cut the answer.
-
-    >>> print(table(QueryResult("select", ["n"], [], limit=10)), end="")
-    n
-    -
-    (0 rows)
-    """
-    if result.form == "ask":
-        return f"{'true' if result.boolean else 'false'}\n"
-    cells = [[show(term) for term in row] for row in result.rows]
-    widths = [max([len(name), *(len(row[i]) for row in cells)]) for i, name in enumerate(result.variables)]
-    lines = ["  ".join(name.ljust(w) for name, w in zip(result.variables, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
-    n = len(result.rows)
-    noun = "triple" if result.gives_graph else "row"
-    counted = f"{n:,} {noun}{'' if n == 1 else 's'}"
-    if result.truncated:
-        lines.append(f"({counted} shown: the answer has more, cut at the limit of {result.limit:,})")
-    else:
-        lines.append(f"({counted})")
-    return "\n".join(lines) + "\n"
-
-
-def show(term: Node | None) -> str:
-    """One term as a table cell."""
-    from rdflib import BNode, URIRef
-
-    if term is None:
-        return ""
-    if isinstance(term, URIRef):
-        text = short_name(str(term))
-    elif isinstance(term, BNode):
-        text = f"_:{term}"
-    else:
-        text = str(term)
-    text = re.sub(r"[\r\n\t]+", " ", text)
-    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
-
-
-def short_name(iri: str) -> str:
-    """`parley:Meeting` for an IRI in a predeclared namespace, `actor/vladimir-putin` for Parley's own
-    records and vocabulary values, `<iri>` otherwise."""
-    from ontology.namespaces import ID_BASE, VOCAB_BASE
-
-    for base in (ID_BASE, VOCAB_BASE):
-        if iri.startswith(base) and len(iri) > len(base):
-            return iri[len(base):]
-    best = ""
-    for prefix, ns in guard.predeclared_prefixes().items():
-        local = iri[len(ns):]
-        if iri.startswith(ns) and len(ns) > len(guard.predeclared_prefixes().get(best, "")) \
-                and re.fullmatch(r"(?:[\w\-]|\.(?!$))*", local):
-            best = prefix
-    if best:
-        return f"{best}:{iri[len(guard.predeclared_prefixes()[best]):]}"
-    return f"<{iri}>"
-
-
-# -- named queries ---------------------------------------------------------------------------------------
-
-PARAM_TYPES = ("actor", "issue", "event", "document", "place", "source", "statement", "entity", "date", "text")
-ENTITY_KINDS = ("actor", "issue", "event", "document", "place", "source")
-_PARAM_LINE = re.compile(r"(?P<name>[A-Za-z_]\w*)\s*\(\s*(?P<type>[a-z]+)\s*(?:,\s*(?P<optional>optional)\s*)?\)"
-                         r"\s*(?P<description>.*)")
-
-
-@dataclass(frozen=True)
-class Param:
-    name: str
-    type: str
-    description: str
-    optional: bool = False
-
-
-@dataclass(frozen=True)
-class NamedQuery:
-    """A query with a header: ``# title:``, ``# description:`` and ``# param: name (type[, optional]) text``."""
-
-    name: str
-    title: str
-    description: str
-    params: tuple[Param, ...]
-    text: str
-
-    @classmethod
-    def from_text(cls, name: str, text: str) -> "NamedQuery":
-        """Read the header of comment lines at the top of a query.
-
-        >>> q = NamedQuery.from_text("x", "# title: X\\n# param: actor (actor) who\\nSELECT * WHERE { ?actor ?p ?o }")
-        >>> q.params[0]
-        Param(name='actor', type='actor', description='who', optional=False)
-        """
-        title, description, params = "", [], []
-        for number, line in enumerate(text.splitlines(), 1):
-            stripped = line.strip()
-            if not stripped:
-                continue
-            if not stripped.startswith("#"):
-                break
-            key, _, value = stripped.lstrip("#").strip().partition(":")
-            key, value = key.strip().lower(), value.strip()
-            if key == "title":
-                title = value
-            elif key == "description":
-                description.append(value)
-            elif key == "param":
-                m = _PARAM_LINE.fullmatch(value)
-                if not m or m["type"] not in PARAM_TYPES:
-                    raise QueryError(f"{name}: line {number}: a parameter reads `# param: name (type) description` "
-                                     f"with a type among {', '.join(PARAM_TYPES)}, not {value!r}")
-                params.append(Param(m["name"], m["type"], m["description"].strip(), bool(m["optional"])))
-        return cls(name, title or name, " ".join(description), tuple(params), text)
-
-
-def list_queries() -> list[NamedQuery]:
-    """Every named query in graph/queries/, by name."""
-    return [load_query(p.stem) for p in sorted(QUERIES_DIR.glob("*.rq"))]
-
-
-def load_query(name: str) -> NamedQuery:
-    """The named query `name` (a file graph/queries/NAME.rq).
-
-    :raises QueryError: there is no such query.
-    """
-    path = QUERIES_DIR / f"{name}.rq"
-    # a name too long for a file (the system's limit is 255 bytes) is not one either
-    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,199}", name) or not path.is_file():
-        raise QueryError(f"no named query {name!r}; `parley queries` lists them")
-    return NamedQuery.from_text(name, path.read_text(encoding="utf-8"))
-
-
-def bind_params(store: Store, query: NamedQuery, given: Mapping[str, str]) -> str:
-    """The query's text with its parameters bound as RDF terms (a VALUES block, never pasted text).
-
-    An entity parameter takes an id (``vladimir-putin``) or any label or alias in any language
-    (``Путин``), matched without regard to case; a date takes YYYY-MM-DD; text stays a plain literal.
-
-    :raises QueryError: a parameter is unknown, missing, or names nothing in the store.
-    """
-    from graph.store import bind
-
-    declared = {p.name: p for p in query.params}
-    for name in given:
-        if name not in declared:
-            takes = ", ".join(declared) or "no parameters"
-            raise QueryError(f"unknown parameter {name!r} for query {query.name!r}; it takes {takes}")
-    bindings: dict[str, Node] = {}
-    for p in query.params:
-        if p.name not in given:
-            if p.optional:
-                continue
-            raise QueryError(f"query {query.name!r} needs parameter {p.name!r} ({p.type}): "
-                             f"give --param {p.name}=…")
-        bindings[p.name] = param_term(store, p, given[p.name])
-    return bind(query.text, bindings)
-
-
-def param_term(store: Store, param: Param, value: str) -> Node:
-    """One parameter value as an RDF term."""
-    from rdflib import Literal
-
-    from ontology.namespaces import XSD
-
-    value = unicodedata.normalize("NFC", value).strip()
-    if param.type == "text":
-        return Literal(value)
-    if param.type == "date":
-        try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                raise ValueError
-            dt.date.fromisoformat(value)
-        except ValueError:
-            raise QueryError(f"parameter {param.name!r}: {value!r} is not a date; write YYYY-MM-DD") from None
-        return Literal(value, datatype=XSD.date)
-    return resolve(store, param.type, value, name=param.name)
-
-
-def resolve(store: Store, kind: str, value: str, *, name: str | None = None) -> URIRef:
-    """The record of `kind` (or any kind, for ``entity``) with this id, label or alias.
-
-    :raises QueryError: nothing matches, or several records do.
-    """
-    from rdflib import Literal, URIRef
-
-    from graph.iri import mint
-    from graph.terms import nt
-    from ontology.namespaces import DCTERMS, RDFS, SKOS
-
-    kinds = ENTITY_KINDS if kind == "entity" else (kind,)
-    what = f"parameter {name!r}: " if name else ""
-    classes = " ".join(nt(c) for c in _classes(kinds))
-    found = set()
-    for k in kinds:  # an id first (`vladimir-putin`; `Vladimir Putin` gives the same id)
-        try:
-            iri = mint(k, value)
-        except ParleyError:
-            continue
-        if store.ask(f"ASK {{ VALUES ?class {{ {' '.join(nt(c) for c in _classes((k,)))} }} {nt(iri)} a ?class }}"):
-            found.add(str(iri))
-    if not found:
-        labels = " ".join(nt(p) for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel, DCTERMS.title))
-        rows = store.select(
-            f"SELECT DISTINCT ?e WHERE {{ VALUES ?class {{ {classes} }} VALUES ?p {{ {labels} }} "
-            "?e a ?class ; ?p ?label . FILTER(LCASE(STR(?label)) = ?needle) }",
-            {"needle": Literal(value.lower())}).rows
-        found = {str(r[0]) for r in rows}
-    if not found:
-        looked = "record" if kind == "entity" else kind
-        raise QueryError(f"{what}no {looked} {value!r} in the store (looked for the id and every label and alias)")
-    if len(found) > 1:
-        shown = ", ".join(short_name(f) for f in sorted(found)[:8])
-        raise QueryError(f"{what}{value!r} is ambiguous: it names {shown}; give one of these ids")
-    return URIRef(found.pop())
-
-
-def _classes(kinds: tuple[str, ...]) -> list[URIRef]:
-    from ontology.namespaces import PARLEY, SCHEMA, SEM
-
-    table_ = {"actor": [PARLEY.Actor], "issue": [PARLEY.Issue], "event": [SEM.Event], "document": [PARLEY.Document],
-              "place": [SCHEMA.Place], "source": [SCHEMA.CreativeWork], "statement": [PARLEY.Statement]}
-    return [c for k in kinds for c in table_[k]]
-
-
-def run_named(store: Store, query: NamedQuery, params: Mapping[str, str], *, limit: int = DEFAULT_ROW_LIMIT,
-              timeout: float = DEFAULT_TIMEOUT) -> QueryResult:
-    """Bind a named query's parameters and run it with `run`."""
-    return run(store, bind_params(store, query, params), limit=limit, timeout=timeout)
-
-
-__all__ = ["DEFAULT_ROW_LIMIT", "DEFAULT_TIMEOUT", "NamedQuery", "Param", "QueryResult", "bind_params",
-           "list_queries", "load_query", "param_term", "resolve", "results_json", "run", "run_named", "serialize",
-           "short_name", "show", "table"]
+__all__ = ["DEFAULT_ROW_LIMIT", "DEFAULT_TIMEOUT", "QueryResult", "run"]

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from graph.bench import PAGES, RDF_EXPORTS, Bench
 from graph.benchgen import generate
-from graph.sparql import list_queries
+from graph.named_queries import list_queries
 from graph.store import Store
 from ingest.pipeline import ingest_files
 from ui.cli import cli

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from graph import sparql
+from graph import named_queries
 from graph.iri import mint
 from graph.store import Store
 from ingest.pipeline import ingest_files
@@ -41,7 +41,7 @@ def demo_store(demo_path: str) -> Iterator[Store]:
 
 
 def answer(store: Store, name: str, **params: str) -> list[dict[str, Node | None]]:
-    result = sparql.run_named(store, sparql.load_query(name), params)
+    result = named_queries.run_named(store, named_queries.load_query(name), params)
     assert not result.truncated
     return [dict(zip(result.variables, row)) for row in result.rows]
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 from rdflib import Literal, URIRef
 
-from graph import sparql
+from graph import named_queries, sparql
 from graph.errors import QueryError
 from graph.iri import mint
 from graph.store import Store
@@ -243,7 +243,7 @@ def test_entity_params_take_an_id_or_any_label(store_path: str, tmp_path: Path) 
 def test_queries_lists_every_named_query(store_path: str) -> None:
     result = parley(store_path, "queries")
     assert result.exit_code == 0
-    names = sorted(p.stem for p in sparql.QUERIES_DIR.glob("*.rq"))
+    names = sorted(p.stem for p in named_queries.QUERIES_DIR.glob("*.rq"))
     assert [line.split(":")[0] for line in result.stdout.splitlines() if line and not line.startswith(" ")] == names
     assert "    --param actor=<actor>  the actor, by id (vladimir-putin) or any name or alias (Putin, Путин)" \
         in result.stdout.splitlines()

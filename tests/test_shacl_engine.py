@@ -17,8 +17,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 import ontology
+from graph.results import short_name
 from graph.shapes import UnsupportedShapeError, compile_shapes, parley_shapes
-from graph.sparql import short_name
 from graph.store import Store
 from graph.validate import Quality, Violation, quality, validate_store, validate_triples
 from ingest.mapping import Mapper, concept

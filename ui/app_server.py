@@ -29,7 +29,8 @@ from pathlib import Path
 # `streamlit run` has set it. The benchmark's page step loads the same list before it renders, so that it
 # measures what a visitor of a started server waits for.
 PRELOAD = ("networkx", "pandas", "plotly.graph_objects", "pyoxigraph", "rdflib", "yaml",
-           "ontology.namespaces", "graph.store", "graph.sparql", "graph.facts", "graph.neighbourhood",
+           "ontology.namespaces", "graph.store", "graph.sparql", "graph.results", "graph.named_queries",
+           "graph.facts", "graph.neighbourhood", "graph.positions",
            "graph.projections", "graph.analytics", "graph.snapshot", "graph.export", "graph.diff", "graph.validate")
 
 

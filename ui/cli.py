@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from graph.errors import ParleyError
-from graph.sparql import short_name
+from graph.results import short_name
 from graph.store import DEFAULT_STORE, ENV_STORE, Store
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

@@ -36,9 +36,9 @@ import click
 
 from graph import files, guard
 from graph.errors import ParleyError, QueryError
-from graph.sparql import (
-    DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT, NamedQuery, bind_params, list_queries, load_query, run, serialize,
-)
+from graph.named_queries import NamedQuery, bind_params, list_queries, load_query
+from graph.results import serialize
+from graph.sparql import DEFAULT_ROW_LIMIT, DEFAULT_TIMEOUT, run
 from graph.store import Store
 from ui.cli import CONTEXT, State, cli, output_options, pass_state
 

@@ -30,8 +30,10 @@ from graph.neighbourhood import (
     Around, Dates, entities_with_id, find_candidates, graphs_near, graphs_of_period, read_dates, read_facts_of,
     values_block,
 )
+from graph.named_queries import load_query, run_named
 from graph.projections import entity_graph
-from graph.sparql import DEFAULT_ROW_LIMIT, QueryResult, load_query, run, run_named, short_name
+from graph.results import short_name
+from graph.sparql import DEFAULT_ROW_LIMIT, QueryResult, run
 from graph.store import DEFAULT_STORE, ENV_STORE, Store
 
 if TYPE_CHECKING:

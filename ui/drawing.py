@@ -11,7 +11,8 @@ from typing import Any
 
 import networkx as nx
 
-from graph.sparql import QueryResult, short_name
+from graph.results import short_name
+from graph.sparql import QueryResult
 
 MAX_NODES = 500            # the most nodes the Explorer draws; Cytoscape stays responsive below this
 

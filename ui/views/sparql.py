@@ -11,7 +11,8 @@ from code_editor import code_editor
 
 from graph.errors import ParleyError
 from graph.guard import prefix_lines
-from graph.sparql import list_queries, serialize
+from graph.named_queries import list_queries
+from graph.results import serialize
 from ui import data, drawing
 
 st.title("SPARQL")
