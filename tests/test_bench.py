@@ -200,6 +200,26 @@ def test_compacting_a_store_keeps_every_quad(tmp_path: Path) -> None:
     assert sorted(str(q) for q in engine) == before and len(before) == 30_000
 
 
+def test_targets_show_ratios_close_enough_to_their_limits_to_tell_which_side_they_are_on() -> None:
+    from graph.bench_report import targets
+
+    rows = [
+        {"group": "load", "item": "YAML ingest", "parley": {"median_s": 2.95, "rss_mb": 900.0}, "x_limit": 2.95},
+        {"group": "size", "item": "store on disk, MB", "x_limit": 1.2},
+        {"group": "query", "item": "q", "parley": {"median_s": 0.01}, "x_limit": 1.0, "rdflib_x": 29.96},
+        {"group": "export", "item": "export nq", "x_limit": 1.46},
+        {"group": "ui", "item": "page p (first render)", "parley": {"median_s": 0.5}}]
+    assert [(t["target"], t["figure"], t["met"]) for t in targets(rows)] == [
+        ("ingest ≤ 3× bulk_load", "2.95×", True),
+        ("ingest peak RSS ≤ 2 GB", "900 MB", True),
+        ("store size ≤ 1.5× bulk-loaded", "1.20×", True),
+        ("each query p50 ≤ 250 ms or ≤ 1.5× pyoxigraph", "1/1 hold", True),
+        ("each query ≥ 10× faster than rdflib", "1/1 hold", True),
+        ("geometric mean vs rdflib ≥ 30×", "29.96× (capped rdflib runs count at the cap)", False),
+        ("export and as-of snapshot ≤ 1.5× native dump", "export nq 1.46×", True),
+        ("each UI page first render ≤ 2 s", "1/1 hold", True)]
+
+
 def _result(n: int, ingest: float, bulk: float, rss: float, store_mb: float, bulk_mb: float, query: float,
             rdflib: dict[str, float]) -> dict[str, object]:
     """A result as `bench run --json` writes it, with only the fields `bench compare` reads."""
