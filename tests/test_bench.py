@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from click.testing import CliRunner
 
-from graph.bench import PAGES, RDF_EXPORTS, Bench
+from ui.bench import PAGES, RDF_EXPORTS, Bench
 from graph.benchgen import generate
 from graph.named_queries import list_queries
 from graph.store import Store
@@ -161,7 +161,7 @@ def test_rdflib_baseline_is_reused_only_for_exactly_the_same_work(tmp_path: Path
 
 
 def test_an_rdflib_step_past_the_cap_stops_itself_and_the_next_runs_on_the_same_parse(tmp_path: Path) -> None:
-    from graph.bench import run_rdflib
+    from ui.bench import run_rdflib
 
     nq = tmp_path / "d.nq"
     nq.write_text("".join(f"<http://x/s{i}> <http://x/p> <http://x/o{i % 7}> <http://x/g{i % 3}> .\n"
@@ -185,7 +185,7 @@ def test_an_rdflib_step_past_the_cap_stops_itself_and_the_next_runs_on_the_same_
 def test_compacting_a_store_keeps_every_quad(tmp_path: Path) -> None:
     import pyoxigraph as ox
 
-    from graph.bench_steps import step_compact
+    from ui.bench_steps import step_compact
 
     lines = [f"<http://x/s{i}> <http://x/p> \"{i}\" <http://x/g{i % 50}> .\n" for i in range(30_000)]
     (tmp_path / "s").mkdir()
@@ -201,7 +201,7 @@ def test_compacting_a_store_keeps_every_quad(tmp_path: Path) -> None:
 
 
 def test_targets_show_ratios_close_enough_to_their_limits_to_tell_which_side_they_are_on() -> None:
-    from graph.bench_report import targets
+    from ui.bench_report import targets
 
     rows = [
         {"group": "load", "item": "YAML ingest", "parley": {"median_s": 2.95, "rss_mb": 900.0}, "x_limit": 2.95},

@@ -1,4 +1,4 @@
-"""`parley bench generate` and `parley bench run`: synthetic data at scale and the benchmark over graph.bench."""
+"""`parley bench generate` and `parley bench run`: synthetic data at scale and the benchmark over ui.bench."""
 
 from __future__ import annotations
 
@@ -84,8 +84,8 @@ def run(state: State, n: int, json_file: str | None, runs: int, rdflib_runs: int
         parley bench run --statements 2000
         parley bench run --statements 10000 --json bench-10k.json --workdir /tmp/bench
     """
-    from graph.bench import Bench
-    from graph.bench_report import table
+    from ui.bench import Bench
+    from ui.bench_report import table
 
     b = Bench(n, Path(workdir), runs=runs, seed=seed, cap=cap, parse_cap=parse_cap, rdflib=not no_rdflib,
               rdflib_budget=rdflib_budget, no_shacl_too=no_shacl_too,
@@ -116,7 +116,7 @@ def compare(first: str, second: str) -> None:
         parley bench run --statements 100000 --json b100k.json
         parley bench compare b10k.json b100k.json
     """
-    from graph.bench_report import CompareError, load_result, scaling_table
+    from ui.bench_report import CompareError, load_result, scaling_table
 
     a, b = load_result(first), load_result(second)
     na, nb = a["info"]["statements"], b["info"]["statements"]

@@ -1,5 +1,5 @@
-"""The work `parley bench` measures, each step in a child process (``python -m graph.bench_steps STEP ARGS``)
-that times only the work and reports its own peak RSS; graph.bench starts the steps and reads their reports."""
+"""The work `parley bench` measures, each step in a child process (``python -m ui.bench_steps STEP ARGS``)
+that times only the work and reports its own peak RSS; ui.bench starts the steps and reads their reports."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-APP = str(Path(__file__).resolve().parent.parent / "ui" / "app.py")
+APP = str(Path(__file__).resolve().parent / "app.py")
 PAGE_PARAMS = {"explorer": {"entity": "ev-00000"}}  # the example's default event is not in the synthetic data
 QUERY_LIMIT = 10_000  # Parley's default row cap; the direct engine run stops at the same count
 RDFLIB_ONCE_AFTER = 5.0  # seconds: an rdflib operation slower than this is measured once, not `runs` times
 
 
-# Here and not in graph.bench, which imports it: a step run as __main__ that imported the runner would load
+# Here and not in ui.bench, which imports it: a step run as __main__ that imported the runner would load
 # this module a second time under its own name.
 class StepFailed(RuntimeError):
     pass

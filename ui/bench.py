@@ -1,6 +1,6 @@
 """`parley bench`: Parley at scale, side by side with the engine's own limits and with plain rdflib.
 
-Every measured step runs in a fresh Python subprocess (``python -m graph.bench_steps STEP ARGS``) that
+Every measured step runs in a fresh Python subprocess (``python -m ui.bench_steps STEP ARGS``) that
 times only the work itself (not the interpreter's start or imports) and reports its own peak RSS
 (``ru_maxrss`` of itself and of the children it waited for), so that the peaks of two steps never mix.
 A step is run ``runs`` times and reported as the median with min–max.
@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.bench_report import targets
-from graph.bench_steps import StepFailed
+from ui.bench_report import targets
+from ui.bench_steps import StepFailed
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["overview", "explorer", "timeline", "positions", "documents", "sparql", "snapshots", "ingest"]
@@ -52,7 +52,7 @@ def _spawn(name: str, args: dict[str, Any], workdir: Path) -> subprocess.Popen[s
     argfile = workdir / f".args-{name}-{os.getpid()}-{time.monotonic_ns()}.json"
     argfile.write_text(json.dumps(args), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.Popen([sys.executable, "-m", "graph.bench_steps", name, str(argfile)], cwd=str(ROOT), env=env,
+    return subprocess.Popen([sys.executable, "-m", "ui.bench_steps", name, str(argfile)], cwd=str(ROOT), env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
