@@ -38,14 +38,12 @@ NATIVE_FOR = {"trig": "trig", "nq": "nquads", "ttl": "nquads", "jsonld": "nquads
 RDFLIB_FORMAT = {"trig": "trig", "nq": "nquads", "ttl": "turtle", "jsonld": "json-ld"}
 STEP_TIMEOUT = 3600.0  # seconds for one Parley or engine step before it counts as failed
 AS_OF = "2025-07-01"
+# The named queries' parameters on the generated data, at every size: ids the generator makes on purpose
+# (the busiest meeting, the busiest speaker) and a period it fills.
+QUERY_PARAMS = {"event": "ev-00000", "actor": "actor-0000", "issue": "issue-00", "entity": "actor-0000",
+                "since": "2025-10-01", "from": "2025-04-01", "to": "2025-06-30"}
 RDFLIB_KILL_GRACE = 30.0  # seconds past the cap before an rdflib step that did not stop itself is killed
 Progress = Callable[[str], None]
-
-
-def _params_for(n: int) -> dict[str, str]:
-    """Parameters for the named queries on the generated data (ids the generator makes on purpose)."""
-    return {"event": "ev-00000", "actor": "actor-0000", "issue": "issue-00", "entity": "actor-0000",
-            "since": "2025-10-01", "from": "2025-04-01", "to": "2025-06-30"}
 
 
 def _spawn(name: str, args: dict[str, Any], workdir: Path) -> subprocess.Popen[str]:
@@ -328,7 +326,7 @@ class Bench:
 
         # 2. named queries: Parley and the engine directly, side by side on the same on-disk store
         say("named queries, through Parley and directly in pyoxigraph, side by side")
-        params = _params_for(self.statements)
+        params = QUERY_PARAMS
         pq = run_step("queries", {"store": str(main), "params": params, "runs": self.runs,
                                   "cap": max(self.cap, 300.0)}, wd, STEP_TIMEOUT)
         texts = {k: v["text"] for k, v in pq["queries"].items()}
