@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Iterator, Mapping, Sequence
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
@@ -166,6 +166,11 @@ class Store:
         unbound), without an RDF term per value: for reading many rows (at 100,000 statements the
         projection reads 8 million values; making each an rdflib term took 5 s of its 45 s)."""
         return self.backend.select_text(bind(query, bindings), union=union)
+
+    def triples(self) -> Iterator[Triple]:
+        """Every triple of every graph, streamed where the backend can (a triple in several graphs may come
+        more than once)."""
+        return self.backend.triples()
 
     def ask(self, query: str, bindings: Bindings | None = None, *, union: bool = True) -> bool:
         return self.backend.ask(bind(query, bindings), union=union)

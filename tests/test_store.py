@@ -206,6 +206,13 @@ def test_graph_names(store: Store) -> None:
     assert store.graph_names() == [G_MEETING, G_ACTORS]  # sorted: .../claim/... before .../graph/...
 
 
+def test_triples_are_every_triple_of_every_graph(store: Store) -> None:
+    assert list(store.triples()) == []
+    store.write(put={G_MEETING: MEETING_CLAIMS, G_ACTORS: ACTORS})
+    store.backend.update(f'INSERT DATA {{ <{EX["note"]}> a <{SEM.Event}> }}')  # the default graph counts too
+    assert set(store.triples()) == {*MEETING_CLAIMS, *ACTORS, (EX["note"], RDF.type, SEM.Event)}
+
+
 def test_counts(store: Store) -> None:
     assert store.counts() == StoreCounts(quads=0, graphs=0, classes=[])
     store.write(put={G_ACTORS: ACTORS, G_MEETING: MEETING_CLAIMS})

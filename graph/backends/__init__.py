@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import BinaryIO, Protocol
 
 from rdflib import Graph
@@ -34,6 +35,9 @@ class Backend(Protocol):
         """A SELECT's rows as text: an IRI, a literal's lexical form, a blank node's label; None where
         unbound. For readers of many rows that need no RDF terms (`str` of each term of `select`)."""
     def ask(self, query: str, *, union: bool) -> bool: ...
+    def triples(self) -> Iterator[tuple[Node, Node, Node]]:
+        """Every triple of every graph (a triple in several graphs may come more than once), streamed where
+        the backend can: for a reader of the whole store that needs no list of it."""
     def construct(self, query: str, *, union: bool) -> Graph: ...
     def update(self, update: str) -> None:
         """Run a SPARQL update as one transaction: all of it or none of it."""

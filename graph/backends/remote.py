@@ -273,6 +273,12 @@ class RemoteBackend:
     def select_text(self, query: str, *, union: bool = True) -> list[tuple[str | None, ...]]:
         return [tuple(None if t is None else str(t) for t in row) for row in self.select(query, union=union).rows]
 
+    def triples(self) -> Iterator[tuple[Node, Node, Node]]:
+        # the endpoint answers with one document, read whole
+        for s, p, o in self.select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", union=True).rows:
+            if s is not None and p is not None and o is not None:
+                yield s, p, o
+
     def ask(self, query: str, *, union: bool = True) -> bool:
         answer = self._query(query, union, RESULTS_JSON, "ASK")
         reader = _ResultsReader(answer)
