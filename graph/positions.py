@@ -9,10 +9,9 @@ from dataclasses import dataclass
 
 from graph.facts import iri_list
 from graph.neighbourhood import Dates, read_dates, values_block
+from graph.snapshot import DAY
 from graph.store import Store
 from ontology.namespaces import DCTERMS, FACTUALITY, PARLEY, PROV
-
-_DAY = "SUBSTR(STR(?d), 1, 10)"  # an xsd:date, or the calendar day of an xsd:dateTime
 
 
 @dataclass(frozen=True, order=True)
@@ -53,16 +52,17 @@ def stance_claims(store: Store, as_of: dt.date, *, actors: Iterable[str] | None 
         rows = store.select_text(
             f"SELECT ?c ?a ?i ?stance ?st ?d WHERE {{ ?c <{PARLEY.actor}> <{chosen[0]}> ; <{PARLEY.issue}> <{issue}> . "
             f"BIND(<{chosen[0]}> AS ?a) BIND(<{issue}> AS ?i) {found}"
-            f"?st <{DCTERMS.date}> ?d . FILTER({_DAY} <= \"{as_of.isoformat()}\") }}")
+            f"?st <{DCTERMS.date}> ?d . FILTER({DAY} <= \"{as_of.isoformat()}\") }}")
     else:
         pick_actors = "" if chosen is None else f"VALUES ?a {{ {iri_list(*chosen)} }} "
         pick_issue = f"VALUES ?i {{ <{issue}> }} " if issue is not None and chosen is None else ""
         rows = store.select_text(
             f"SELECT ?c ?a ?i ?stance ?st ?d WHERE {{ {pick_actors}?c <{PARLEY.actor}> ?a . "
             f"?c <{PARLEY.issue}> ?i . {pick_issue}{found}"
-            f"?st <{DCTERMS.date}> ?d . FILTER({_DAY} <= \"{as_of.isoformat()}\") }}")
+            f"?st <{DCTERMS.date}> ?d . FILTER({DAY} <= \"{as_of.isoformat()}\") }}")
+    wanted = None if chosen is None else set(chosen)
     out = [StanceClaim(str(d)[:10], str(c), str(a), str(i), str(stance), str(st))
-           for c, a, i, stance, st, d in rows if (issue is None or i == issue) and (chosen is None or a in chosen)]
+           for c, a, i, stance, st, d in rows if (issue is None or i == issue) and (wanted is None or a in wanted)]
     if not out:
         return []
     other = {c for c, f in store.select_text(

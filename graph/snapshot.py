@@ -68,14 +68,14 @@ class Snapshot:
 
 # -- choosing the graphs --------------------------------------------------------------------------------
 
-_DAY = "SUBSTR(STR(?d), 1, 10)"  # an xsd:date, or the calendar day of an xsd:dateTime
+DAY = "SUBSTR(STR(?d), 1, 10)"  # SPARQL for the day of ?d: an xsd:date, or the calendar day of an xsd:dateTime
 _MADE_BY = f"""SELECT DISTINCT ?g WHERE {{
   {{ ?g a <{PARLEY.Statement}> ; <{DCTERMS.date}> ?d }} UNION {{ ?g a <{PARLEY.Claim}> ; <{PARLEY.assertedOn}> ?d }}
-  FILTER({_DAY} <= STR(?day)) }}"""
-_EVENT_DAYS = f"""SELECT ?g (MIN({_DAY}) AS ?first) WHERE {{
+  FILTER({DAY} <= STR(?day)) }}"""
+_EVENT_DAYS = f"""SELECT ?g (MIN({DAY}) AS ?first) WHERE {{
   ?g a <{SEM.Event}> . {{ ?g <{SEM.hasTimeStamp}> ?d }} UNION {{ ?g <{SEM.hasBeginTimeStamp}> ?d }} }} GROUP BY ?g"""
 _CREATED_AFTER = f"""SELECT ?g WHERE {{ ?g a <{PARLEY.Document}> ; <{DCTERMS.created}> ?d .
-  FILTER({_DAY} > STR(?day)) }}"""
+  FILTER({DAY} > STR(?day)) }}"""
 _ENTITY_TYPES = (PARLEY.Actor, SCHEMA.Place, SEM.Place, PARLEY.Issue, PARLEY.Document, SCHEMA.CreativeWork, SEM.Event)
 _ENTITIES = f"SELECT DISTINCT ?g WHERE {{ VALUES ?t {{ {' '.join(f'<{t}>' for t in _ENTITY_TYPES)} }} ?g a ?t }}"
 _REFERRERS = "SELECT DISTINCT ?g ?u WHERE { VALUES ?u { %s } GRAPH ?g { ?s ?p ?u } FILTER(?g != ?u) }"
@@ -365,5 +365,5 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
-__all__ = ["Progress", "Reading", "Snapshot", "SNAPSHOT_BASE", "VOCABULARY_GRAPH", "as_of", "description", "engine",
-           "now", "parley_version", "quads", "whole_store"]
+__all__ = ["DAY", "Progress", "Reading", "Snapshot", "SNAPSHOT_BASE", "VOCABULARY_GRAPH", "as_of", "description",
+           "engine", "now", "parley_version", "quads", "whole_store"]
