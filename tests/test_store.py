@@ -174,7 +174,7 @@ def test_select_text_gives_each_value_as_its_text(loaded_store: Store) -> None:
     ]
     assert loaded_store.select_text(query) == [tuple(None if t is None else str(t) for t in row)
                                                for row in loaded_store.select(query).rows]
-    assert loaded_store.select_text(f"SELECT ?b WHERE {{ BIND(BNODE('x') AS ?b) }}")[0][0]  # a label, not None
+    assert loaded_store.select_text("SELECT ?b WHERE { BIND(BNODE('x') AS ?b) }")[0][0]  # a label, not None
     with pytest.raises(StoreError, match="^expected a SELECT query$"):
         loaded_store.select_text("ASK { ?s ?p ?o }")
 

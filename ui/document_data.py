@@ -61,7 +61,7 @@ class FigureClaim:
 
 @st.cache_data(max_entries=32, show_spinner="Reading the claims…")
 def _figure_claims(key: str, wanted: tuple[tuple[str, str], ...]) -> list[FigureClaim]:
-    from ontology.namespaces import OA, PARLEY, PROV
+    from ontology.namespaces import PARLEY, PROV
 
     if not wanted:
         return []
