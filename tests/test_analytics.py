@@ -514,7 +514,7 @@ def test_cli_analyze_json_and_bad_period(world_store_path: str) -> None:
     assert data["from"] == "2025-12-01" and data["betweenness"] == "exact"
     assert [r["label"] for r in data["most_active"]] == ["Anna Smith", "Olga Kovaleva", "Ivan Petrov"]
     result = runner.invoke(cli, ["--store", world_store_path, "analyze", "--from", "2026-01-01", "--to", "2025-01-01"])
-    assert result.exit_code == 2 and "--from 2026-01-01 is after --to 2025-01-01" in result.output
+    assert result.exit_code == 1 and "--from 2026-01-01 is after --to 2025-01-01" in result.output
 
 
 # ── the bundled example (ingest/samples) ──────────────────────────────────────────────────────────────

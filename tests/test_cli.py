@@ -44,6 +44,38 @@ def test_version() -> None:
     assert result.output == f"parley, version {version('parley')}\n"
 
 
+@pytest.mark.parametrize("args, message", [
+    (["nosuch"], "Error: No such command 'nosuch'."),
+    (["--bogus"], "Error: No such option '--bogus'."),
+    (["analyze", "--from", "2026-13-01"],
+     "Error: Invalid value for '--from': '2026-13-01' does not match the format '%Y-%m-%d'."),
+    (["analyze", "--from", "2026-01-01", "--to", "2025-01-01"],
+     "Error: Invalid value for --from: --from 2026-01-01 is after --to 2025-01-01"),
+    (["ingest"], "Error: give at least one file to ingest (YAML records or a .txt transcript)"),
+    (["bench", "run", "--statements", "many"],
+     "Error: Invalid value for '--statements': 'many' is not a valid integer range."),
+])
+def test_usage_errors_exit_1_like_any_bad_input_and_write_nothing(tmp_path: Path, args: list[str],
+                                                                   message: str) -> None:
+    """A bad option value, an unknown command or a missing argument is bad input: exit 1 (not click's
+    2), the usage line and one `Error:` line on stderr, nothing on stdout, no store created."""
+    store = tmp_path / "p"
+    result = subprocess.run([*PARLEY, "--store", str(store), *args], capture_output=True, text=True,
+                            cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.startswith("Usage: parley") and result.stderr.rstrip("\n").endswith(message)
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_group_with_nothing_to_do_prints_its_help_and_exits_0() -> None:
+    for args in ([], ["bench"]):
+        result = subprocess.run([*PARLEY, *args], capture_output=True, text=True)
+        assert (result.returncode, result.stderr) == (0, ""), args
+        assert result.stdout == subprocess.run([*PARLEY, *args, "--help"], capture_output=True,
+                                               text=True).stdout
+
+
 def test_init_and_stats_on_a_folder(tmp_path: Path) -> None:
     store = str(tmp_path / "p")
     runner = CliRunner()

@@ -671,13 +671,13 @@ def test_cli_takes_the_format_from_the_file_name(store_path: Path, tmp_path: Pat
 def test_cli_bad_format_is_a_usage_error_and_writes_nothing(store_path: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--store", str(store_path), "export", "--format", "xml",
                                       "-o", str(tmp_path / "g.xml")])
-    assert result.exit_code == 2 and "'xml' is not one of" in result.stderr
+    assert result.exit_code == 1 and "'xml' is not one of" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
 def test_cli_diff_needs_two_snapshots_or_a_date(tmp_path: Path) -> None:
     run = CliRunner()
-    assert run.invoke(cli, ["diff"]).exit_code == 2
-    assert run.invoke(cli, ["diff", "a.trig"]).exit_code == 2
+    assert run.invoke(cli, ["diff"]).exit_code == 1
+    assert run.invoke(cli, ["diff", "a.trig"]).exit_code == 1
     missing = run.invoke(cli, ["diff", str(tmp_path / "a.trig"), str(tmp_path / "b.trig")])
     assert missing.exit_code == 1 and "a.trig: no such file" in missing.stderr

@@ -21,8 +21,26 @@ SAMPLES = Path(__file__).resolve().parent.parent / "ingest" / "samples"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _bad_input(e: click.UsageError) -> click.UsageError:
+    """A usage error (a bad option value, a missing argument, an unknown command) is bad input like any
+    other, so it exits 1 as Parley's own errors do, not with click's 2. A group called with nothing to do
+    prints its help on stdout and exits 0, as `--help` does."""
+    if isinstance(e, click.exceptions.NoArgsIsHelpError):
+        click.echo(e.ctx.get_help(), color=e.ctx.color)
+        raise click.exceptions.Exit(0)
+    e.exit_code = 1
+    return e
+
+
 class ParleyGroup(click.Group):
     """Turns Parley's errors into `Error: …` on stderr and exit 1, never a traceback."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as e:
+            raise _bad_input(e) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -36,6 +54,8 @@ class ParleyGroup(click.Group):
         except ParleyError as e:
             click.echo(f"Error: {e}", err=True)
             ctx.exit(1)
+        except click.UsageError as e:
+            raise _bad_input(e) from None
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
