@@ -375,6 +375,31 @@ def sources_of(store: Store, statements: Iterable[str]) -> dict[str, QuotedFrom]
     return out
 
 
+@dataclass(frozen=True)
+class Words:
+    """Who made a statement (the speaker's IRI) and its text ("" when it has none)."""
+
+    speaker: str
+    text: str
+
+
+def words_of(store: Store, statements: Iterable[str]) -> dict[str, Words]:
+    """The speaker and the text of some statements, by statement IRI; like :func:`sources_of`, asked for
+    the statements a view lists. A statement with no speaker is left out.
+
+    >>> words_of(Store.open("memory:"), ["https://parley.example/id/statement/s1"])
+    {}
+    """
+    out: dict[str, Words] = {}
+    for chunk in in_chunks(sorted(set(statements))):
+        for st, speaker, text in _rows(store, f"""SELECT ?st ?sp ?x WHERE {{
+                VALUES ?st {{ {iri_list(*chunk)} }} ?st <{PROV.wasAttributedTo}> ?sp .
+                OPTIONAL {{ ?st <{PARLEY.text}> ?x }} }}"""):
+            assert st is not None and speaker is not None
+            out[st] = Words(speaker, text or "")
+    return out
+
+
 def _read_statements(store: Store, f: Facts) -> None:
     for s, speaker, day, text, event, answers in _rows(store, f"""SELECT ?s ?sp ?d ?x ?e ?q WHERE {{
             ?s a <{PARLEY.Statement}> ; <{PROV.wasAttributedTo}> ?sp ; <{DCTERMS.date}> ?d .

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from graph import neighbourhood
-from graph.facts import QuotedFrom, read_documents, read_facts, sources_of
+from graph.facts import QuotedFrom, Words, read_documents, read_facts, sources_of, words_of
 from graph.neighbourhood import DATING, graphs_around, graphs_near, graphs_of_period, read_dates, with_statements
 from graph.projections import lineage_graph
 from graph.store import Store
@@ -157,3 +157,16 @@ def test_the_sources_of_statements_carry_their_title_else_their_label_and_their_
                            "https://eir.news/2025/12/news/zelenskyy-plays-hard-ball-in-berlin-negotiations"),
     }
     assert sources_of(example_store, []) == {}
+
+
+def test_the_words_of_statements_are_their_speaker_and_text(example_store: Store) -> None:
+    briefing = "https://parley.example/id/statement/ushakov-2025-12-02-n1"
+    report = "https://parley.example/id/statement/afp-2025-12-15-donetsk"
+    words = words_of(example_store, [report, briefing, report, "https://parley.example/id/statement/none"])
+    assert words == {
+        report: Words("https://parley.example/id/actor/afp", "AFP reported US pressure for a Donetsk pull-out."),
+        briefing: Words("https://parley.example/id/actor/yuri-ushakov", words[briefing].text),
+    }
+    assert words[briefing].text.startswith("According to Ushakov, the meeting took place in an atmosphere of "
+                                           "openness") and words[briefing].text.endswith("the Ukrainian crisis.")
+    assert words_of(example_store, []) == {}

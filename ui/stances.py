@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from graph.facts import Words, words_of
 from graph.positions import latest_stances, position_claim_count, stance_claims
 from ui.data import dates, labels, quotes_of, state_key, store
 
@@ -90,20 +91,15 @@ def _stance_claims(key: str, actor: str, issue: str, as_of: dt.date) -> list[tup
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _stance_history(key: str, actor: str, issue: str, as_of: dt.date, latest: int | None) -> list[Stance]:
-    from ontology.namespaces import PARLEY, PROV
-
     claims = _stance_claims(key, actor, issue, as_of)
     if latest is not None:  # the words and speakers of the stances listed only
         claims = claims[-latest:] if latest else []
-    said = " ".join(f"<{r[3]}>" for r in claims)
-    speakers = {str(st_): str(sp) for st_, sp in store().select(
-        f"SELECT ?st ?sp WHERE {{ VALUES ?st {{ {said} }} ?st <{PROV.wasAttributedTo}> ?sp }}").rows} if claims else {}
-    names = labels(speakers.get(r[3], "") for r in claims)
+    words = words_of(store(), (r[3] for r in claims))
+    names = labels(w.speaker for w in words.values())
     quotes = quotes_of([r[1] for r in claims])
-    texts = {str(st_): str(x) for st_, x in store().select(
-        f"SELECT ?st ?x WHERE {{ VALUES ?st {{ {said} }} ?st <{PARLEY.text}> ?x }}").rows} if claims else {}
-    return [Stance(d, stance.rsplit("/", 1)[-1], names[speakers.get(st_, "")], quotes.get(c) or texts.get(st_) or "",
-                   st_, "asserted") for d, c, stance, st_ in claims]
+    nobody = Words("", "")
+    return [Stance(d, stance.rsplit("/", 1)[-1], names.get(words.get(st_, nobody).speaker, ""),
+                   quotes.get(c) or words.get(st_, nobody).text, st_, "asserted") for d, c, stance, st_ in claims]
 
 
 def stance_history(actor: str, issue: str, as_of: dt.date, *, latest: int | None = None) -> list[Stance]:
