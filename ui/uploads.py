@@ -77,11 +77,11 @@ def check(pending: Pending) -> Any:
 
 def draft_from_text(name: str, data: bytes) -> Pending:
     """Extract an uploaded transcript into a YAML draft, checked as `parley ingest --dry-run` checks it."""
-    from ingest.text.pipeline import draft_from_bytes
+    from ingest.text.pipeline import draft_from_bytes, draft_name
 
     text_name = safe_name(name, ".txt")
     draft = draft_from_bytes(store(), text_name, data)
-    return Pending("text", {safe_name(name, ".draft.yaml"): draft.encode("utf-8")}, {text_name: data})
+    return Pending("text", {draft_name(text_name): draft.encode("utf-8")}, {text_name: data})
 
 
 def commit(pending: Pending) -> Any:

@@ -98,6 +98,16 @@ def ingest_text(store: "Store | None", path: str | Path | None = None, *, text: 
     return TextIngestResult(x, records, None, report)
 
 
+def draft_name(text_name: str) -> str:
+    """The name the draft of a transcript goes by, beside the transcript (the Ingest page shows and
+    commits it under this name; the draft's own records refer to it).
+
+    >>> draft_name("t-2025-12-02.txt")
+    't-2025-12-02.draft.yaml'
+    """
+    return f"{Path(text_name).stem}.draft.yaml"
+
+
 def draft_from_bytes(store: "Store | None", name: str, data: bytes, *, meta: Meta | None = None) -> str:
     """The YAML draft of an uploaded transcript (`name` is its file name, which may carry the date), checked
     as `parley ingest --dry-run` checks it with the transcript beside it. Nothing is written anywhere.
@@ -114,11 +124,11 @@ def draft_from_bytes(store: "Store | None", name: str, data: bytes, *, meta: Met
 
     body = read_text(data, name)
     x = extract(body, name=name, meta=meta, gazetteer=cached(()))
-    draft_name = f"{Path(name).stem}.draft.yaml"
+    named = draft_name(name)
     records = build_records(x, text_file=name, store=store)
-    content = draft_yaml(records, text_name=name, draft_name=draft_name)
-    ingest_files(store or Store.open("memory:"), [draft_name], dry_run=True, local_text_files=False,
-                 uploads={draft_name: content.encode("utf-8"), name: body.encode("utf-8")})
+    content = draft_yaml(records, text_name=name, draft_name=named)
+    ingest_files(store or Store.open("memory:"), [named], dry_run=True, local_text_files=False,
+                 uploads={named: content.encode("utf-8"), name: body.encode("utf-8")})
     return content
 
 
