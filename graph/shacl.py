@@ -55,6 +55,7 @@ class _Run:
         self.subclasses: dict[object, list[object]] = {}
         self.superclasses: dict[object, set[object]] = {}
         self.conformance: dict[tuple[int, object], bool] = {}
+        self.predicate_keys: dict[str, str] = {}
         # While a part is checked (`Validator.check_part`): the instances its triples type, which are its focus
         # nodes, and how to take its triples out of the index again.
         self.focus_instances: dict[object, list[Node]] | None = None
@@ -67,8 +68,11 @@ class _Run:
         out, back, instances, subclasses = self.out, self.back, self.instances, self.subclasses
         focus, undo = self.focus_instances, self.undo
         uri = URIRef
+        # every key a subject's dictionary gets is one string object per predicate, not a copy per subject
+        canonical = self.predicate_keys
         for s, p, o in triples:
             pk = str(p)
+            pk = canonical.setdefault(pk, pk)
             if pk in forward:
                 sk = str(s) if type(s) is uri else s
                 by_p = out.get(sk)
