@@ -21,15 +21,20 @@ SAMPLES = Path(__file__).resolve().parent.parent / "ingest" / "samples"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class BadUsage(click.UsageError):
+    """A usage error (a bad option value, a missing argument, an unknown command): bad input like any
+    other, so it exits 1 as Parley's own errors do, not with click's 2."""
+
+    exit_code = 1
+
+
 def _bad_input(e: click.UsageError) -> click.UsageError:
-    """A usage error (a bad option value, a missing argument, an unknown command) is bad input like any
-    other, so it exits 1 as Parley's own errors do, not with click's 2. A group called with nothing to do
+    """`e` as a :class:`BadUsage` with the same message and usage line. A group called with nothing to do
     prints its help on stdout and exits 0, as `--help` does."""
     if isinstance(e, click.exceptions.NoArgsIsHelpError):
         click.echo(e.ctx.get_help(), color=e.ctx.color)
         raise click.exceptions.Exit(0)
-    e.exit_code = 1
-    return e
+    return BadUsage(e.format_message(), ctx=e.ctx)
 
 
 class ParleyGroup(click.Group):
